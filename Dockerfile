@@ -1,0 +1,21 @@
+# jobs-gateway: GraphQL over a jobs store, an operations manager and AWX.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY gateway ./gateway
+COPY schema ./schema
+RUN pip install . && useradd --create-home --uid 10001 gateway
+
+USER gateway
+EXPOSE 8000
+# Production: set GATEWAY_*_URL and credentials; consider GATEWAY_INTROSPECTION=false
+# and GATEWAY_GRAPHIQL=false.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+CMD ["jobs-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,104 @@
+"""Start the sandbox upstreams and the gateway as separate processes, for benchmarks.
+
+Each runs in its own interpreter, as in a deployment, so the benchmark client,
+the gateway and the upstreams do not share a GIL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _wait(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@dataclass(frozen=True)
+class Stack:
+    """URLs of a running gateway and its sandbox upstreams."""
+
+    gateway: str
+    upstreams: dict[str, str]
+
+
+@contextmanager
+def running_stack(
+    *, latency_ms: float = 0.0, seed: int = 0, env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """Sandbox upstreams and a gateway, each in its own process."""
+    ports = {name: free_port() for name in ("jobstore", "opsmanager", "awx")}
+    gateway_port = free_port()
+    sandboxes = [
+        subprocess.Popen(  # noqa: S603 - our own CLI, one process per upstream
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "sandbox",
+                "--only",
+                name,
+                f"--{name}-port",
+                str(port),
+                "--latency-ms",
+                str(latency_ms),
+                "--seed",
+                str(seed),
+            ],
+        )
+        for name, port in ports.items()
+    ]
+    upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    gateway_env = dict(os.environ)
+    for name, url in upstreams.items():
+        gateway_env[f"GATEWAY_{name.upper()}_URL"] = url
+    gateway_env.update(env or {})
+    gateway = subprocess.Popen(  # noqa: S603 - our own CLI
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--port",
+            str(gateway_port),
+            "--log-level",
+            "warning",
+        ],
+        env=gateway_env,
+    )
+    try:
+        for url in upstreams.values():
+            _wait(f"{url}/_sandbox/stats")
+        _wait(f"http://127.0.0.1:{gateway_port}/healthz")
+        yield Stack(gateway=f"http://127.0.0.1:{gateway_port}", upstreams=upstreams)
+    finally:
+        for process in (gateway, *sandboxes):
+            process.terminate()
+        for process in (gateway, *sandboxes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

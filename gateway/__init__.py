@@ -1,0 +1,1 @@
+"""jobs-gateway: one GraphQL graph over three job systems."""

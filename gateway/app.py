@@ -1,0 +1,94 @@
+"""The Starlette application: ``/graphql`` (HTTP and WebSocket), ``/healthz``.
+
+The lifespan opens one pooled ``httpx.AsyncClient`` per upstream and closes
+them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Context`
+(upstream APIs bound to the caller, new loaders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.body_limit import BodyLimit
+from gateway.config import Settings, load_settings
+from gateway.context import Context
+from gateway.keyed_locks import KeyedLocks
+from gateway.upstream_names import Upstream
+from gateway.upstreams.client import UpstreamClient
+from gateway.upstreams.transport import build_http_client
+from schema import build_schema
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with the gateway's context and orjson."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(max_depth=settings.max_query_depth, introspection=settings.introspection),
+            graphql_ide="graphiql" if settings.graphiql else None,
+        )
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        clients: dict[Upstream, UpstreamClient] = request.state.clients
+        return Context.create(
+            settings=self.settings,
+            clients=clients,
+            authorization=request.headers.get("authorization"),
+            request=request,
+            response=response,
+            create_locks=request.state.create_locks,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The gateway app; settings default to the environment."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        https = {
+            name: build_http_client(settings.upstream(name), transport=settings.http_transport)
+            for name in Upstream
+        }
+        clients = {
+            name: UpstreamClient(settings.upstream(name), http) for name, http in https.items()
+        }
+        try:
+            yield {"clients": clients, "create_locks": KeyedLocks()}
+        finally:
+            for http in https.values():
+                await http.aclose()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    graphql = GatewayGraphQL(settings)
+    return Starlette(
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,145 @@
+"""``jobs-gateway serve | sandbox | schema``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from gateway.config import ConfigError, load_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from gateway.app import create_app
+
+    env = dict(os.environ)
+    if args.demo:
+        from gateway.sandbox.server import SandboxSet
+
+        sandboxes = SandboxSet.create(seed=args.seed, latency_ms=args.latency_ms)
+        for name in ("jobstore", "opsmanager", "awx"):
+            env[f"GATEWAY_{name.upper()}_URL"] = sandboxes.url(name)
+    try:
+        settings = load_settings(env)
+    except ConfigError as exc:
+        print(f"jobs-gateway: configuration error: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        if not args.demo:
+            await server.serve()
+            return
+        from gateway.sandbox.server import serve_sandboxes
+
+        stop = asyncio.Event()
+        sandbox_task = asyncio.create_task(serve_sandboxes(sandboxes, stop=stop))
+        print(
+            f"sandbox upstreams on {sandboxes.url('jobstore')}, {sandboxes.url('opsmanager')},"
+            f" {sandboxes.url('awx')}; GraphiQL at http://{args.host}:{args.port}/graphql",
+            file=sys.stderr,
+        )
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            await sandbox_task
+
+    asyncio.run(main())
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from gateway.sandbox.server import SandboxSet, serve_sandboxes
+
+    sandboxes = SandboxSet.create(
+        only=args.only,
+        host=args.host,
+        ports={
+            "jobstore": args.jobstore_port,
+            "opsmanager": args.opsmanager_port,
+            "awx": args.awx_port,
+        },
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        progress_seconds=args.progress_seconds,
+    )
+
+    def started(_apps: object) -> None:
+        for name in sandboxes.settings:
+            print(f"{name}: {sandboxes.url(name)}", file=sys.stderr, flush=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_sandboxes(sandboxes, started=started, log_level=args.log_level))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from schema import print_sdl
+
+    sys.stdout.write(print_sdl())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = argparse.ArgumentParser(prog="jobs-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo", action="store_true", help="also run the sandbox upstreams and use them"
+    )
+    serve.add_argument("--seed", type=int, default=0, help="sandbox data seed (with --demo)")
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="sandbox latency (--demo)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run the three sandbox upstreams")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--jobstore-port", type=int, default=8101)
+    sandbox.add_argument("--opsmanager-port", type=int, default=8102)
+    sandbox.add_argument("--awx-port", type=int, default=8103)
+    sandbox.add_argument("--latency-ms", type=float, default=0.0)
+    sandbox.add_argument("--seed", type=int, default=0)
+    sandbox.add_argument(
+        "--progress-seconds", type=float, default=5.0, help="how long created jobs take"
+    )
+    sandbox.add_argument(
+        "--only",
+        choices=["jobstore", "opsmanager", "awx"],
+        action="append",
+        help="run only this upstream (repeatable); default all three",
+    )
+    sandbox.add_argument("--log-level", default="warning")
+    sandbox.set_defaults(run=_sandbox)
+
+    schema = commands.add_parser("schema", help="print the GraphQL SDL")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jobs-gateway`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""Gateway settings, read once from the environment (``GATEWAY_*``).
+
+Every setting has a default that points at the sandbox upstreams on
+127.0.0.1 (ports 8101-8103, token ``sandbox-token``), so the gateway runs out
+of the box against ``jobs-gateway sandbox``. A production deployment sets the
+URLs and credentials. A bad value stops the gateway at start with a
+:class:`ConfigError` naming the setting; secrets are never part of that
+message.
+
+Per upstream (``JOBSTORE``, ``OPSMANAGER``, ``AWX``):
+
+- ``GATEWAY_<UP>_URL``: base URL, ``http`` or ``https``, no credentials in it;
+- ``GATEWAY_<UP>_TOKEN``: the service credential sent as ``Bearer``;
+- ``GATEWAY_<UP>_USERNAME`` / ``GATEWAY_<UP>_PASSWORD``: basic auth instead
+  (operations manager and AWX);
+- ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY``: send the operations-manager token as
+  ``?token=`` rather than ``Bearer`` (its login-token style);
+- ``GATEWAY_<UP>_TIMEOUT``: seconds for one request (default 10);
+- ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (use the credential above) or
+  ``forward`` (send the caller's own ``Authorization`` header);
+- ``GATEWAY_<UP>_MAX_CONNECTIONS``: size of the connection pool (default 100).
+
+Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
+``GATEWAY_JOBSTORE_CONCURRENCY`` (parallel single GETs, default 16),
+``GATEWAY_JOBSTORE_NEWEST_FIRST`` (the jobs-store list order, default true),
+``GATEWAY_SCAN_LIMIT`` (jobs a gateway-side scan reads at most, default 2000),
+``GATEWAY_INTROSPECTION`` and ``GATEWAY_GRAPHIQL`` (default true),
+``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_HTTP_TRANSPORT``
+(``aiohttp``, the default, or ``httpcore``: the pool under httpx),
+``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from gateway.upstream_names import Upstream
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names it."""
+
+
+class AuthMode(StrEnum):
+    """Whose credential the gateway sends upstream."""
+
+    SERVICE = "service"
+    FORWARD = "forward"
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSettings:
+    """How to reach and authenticate to one upstream."""
+
+    name: Upstream
+    url: str
+    token: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token_in_query: bool = False
+    timeout: float = 10.0
+    auth_mode: AuthMode = AuthMode.SERVICE
+    max_connections: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All gateway settings."""
+
+    jobstore: UpstreamSettings
+    opsmanager: UpstreamSettings
+    awx: UpstreamSettings
+    max_page_size: int = 200
+    jobstore_concurrency: int = 16
+    jobstore_newest_first: bool = True
+    scan_limit: int = 2000
+    introspection: bool = True
+    graphiql: bool = True
+    max_query_depth: int = 12
+    http_transport: str = "aiohttp"
+    max_body_bytes: int = 1_048_576
+
+    def upstream(self, name: Upstream) -> UpstreamSettings:
+        """The settings of one upstream."""
+        return {
+            Upstream.JOBSTORE: self.jobstore,
+            Upstream.OPSMANAGER: self.opsmanager,
+            Upstream.AWX: self.awx,
+        }[name]
+
+
+DEFAULT_URLS = {
+    Upstream.JOBSTORE: "http://127.0.0.1:8101",
+    Upstream.OPSMANAGER: "http://127.0.0.1:8102",
+    Upstream.AWX: "http://127.0.0.1:8103",
+}
+SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 - the public sandbox credential
+BASIC_AUTH_UPSTREAMS = frozenset({Upstream.OPSMANAGER, Upstream.AWX})
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.env.get(key)
+        if value is None or value.strip() == "":
+            return default
+        return value.strip()
+
+    def number(self, key: str, default: float, *, minimum: float, maximum: float) -> float:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{key} must be a number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise ConfigError(f"{key} must be between {minimum:g} and {maximum:g}, got {raw}")
+        return value
+
+    def integer(self, key: str, default: int, *, minimum: int, maximum: int) -> int:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{key} must be a whole number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise ConfigError(f"{key} must be between {minimum} and {maximum}, got {raw}")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        lowered = raw.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{key} must be true or false, got {raw!r}")
+
+
+def _url(reader: _Reader, key: str, default: str) -> str:
+    raw = reader.text(key, default)
+    assert raw is not None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{key} must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise ConfigError(f"{key} must not carry credentials; use the TOKEN or PASSWORD settings")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{key} must not have a query string or fragment")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ConfigError(f"{key} has an invalid port") from None
+    return raw.rstrip("/")
+
+
+def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
+    prefix = f"GATEWAY_{name.value.upper()}_"
+    url = _url(reader, prefix + "URL", DEFAULT_URLS[name])
+    username = reader.text(prefix + "USERNAME")
+    password = reader.text(prefix + "PASSWORD")
+    if (username or password) and name not in BASIC_AUTH_UPSTREAMS:
+        raise ConfigError(
+            f"{prefix}USERNAME/PASSWORD: the {name.value} upstream takes a token only"
+        )
+    if bool(username) != bool(password):
+        raise ConfigError(f"{prefix}USERNAME and {prefix}PASSWORD must be set together")
+    token = reader.text(prefix + "TOKEN", None if username else SANDBOX_TOKEN)
+    token_in_query = False
+    if name is Upstream.OPSMANAGER:
+        token_in_query = reader.flag(prefix + "TOKEN_IN_QUERY", False)
+    mode_raw = (reader.text(prefix + "AUTH_MODE", AuthMode.SERVICE.value) or "").lower()
+    try:
+        auth_mode = AuthMode(mode_raw)
+    except ValueError:
+        raise ConfigError(
+            f"{prefix}AUTH_MODE must be 'service' or 'forward', got {mode_raw!r}"
+        ) from None
+    return UpstreamSettings(
+        name=name,
+        url=url,
+        token=token,
+        username=username,
+        password=password,
+        token_in_query=token_in_query,
+        timeout=reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600),
+        auth_mode=auth_mode,
+        max_connections=reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from ``env`` (default: the process environment)."""
+    reader = _Reader(os.environ if env is None else env)
+    return Settings(
+        jobstore=_upstream(reader, Upstream.JOBSTORE),
+        opsmanager=_upstream(reader, Upstream.OPSMANAGER),
+        awx=_upstream(reader, Upstream.AWX),
+        max_page_size=reader.integer("GATEWAY_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000),
+        jobstore_concurrency=reader.integer(
+            "GATEWAY_JOBSTORE_CONCURRENCY", 16, minimum=1, maximum=256
+        ),
+        jobstore_newest_first=reader.flag("GATEWAY_JOBSTORE_NEWEST_FIRST", True),
+        scan_limit=reader.integer("GATEWAY_SCAN_LIMIT", 2000, minimum=1, maximum=1_000_000),
+        introspection=reader.flag("GATEWAY_INTROSPECTION", True),
+        graphiql=reader.flag("GATEWAY_GRAPHIQL", True),
+        max_query_depth=reader.integer("GATEWAY_MAX_QUERY_DEPTH", 12, minimum=2, maximum=100),
+        http_transport=_transport(reader),
+        max_body_bytes=reader.integer(
+            "GATEWAY_MAX_BODY_BYTES", 1_048_576, minimum=1024, maximum=100_000_000
+        ),
+    )
+
+
+def _transport(reader: _Reader) -> str:
+    value = (reader.text("GATEWAY_HTTP_TRANSPORT", "aiohttp") or "").lower()
+    if value not in {"aiohttp", "httpcore"}:
+        raise ConfigError(f"GATEWAY_HTTP_TRANSPORT must be 'aiohttp' or 'httpcore', got {value!r}")
+    return value

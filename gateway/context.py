@@ -1,0 +1,70 @@
+"""The per-request context: upstream APIs bound to the caller, and fresh loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from gateway.config import Settings
+from gateway.keyed_locks import KeyedLocks
+from gateway.loaders import Loaders
+from gateway.upstream_names import Upstream
+from gateway.upstreams.awx import AwxAPI
+from gateway.upstreams.client import CallerCredentials, UpstreamClient
+from gateway.upstreams.jobstore import JobstoreAPI
+from gateway.upstreams.opsmanager import OpsManagerAPI
+
+
+@dataclass(slots=True)
+class Context:
+    """What every resolver of one request can reach."""
+
+    request: Request | WebSocket | None
+    response: Response | WebSocket | None
+    settings: Settings
+    jobstore: JobstoreAPI
+    opsmanager: OpsManagerAPI
+    awx: AwxAPI
+    loaders: Loaders
+    create_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    """The app's per-key create locks (see :mod:`gateway.keyed_locks`)."""
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        settings: Settings,
+        clients: dict[Upstream, UpstreamClient],
+        authorization: str | None,
+        request: Request | WebSocket | None = None,
+        response: Response | WebSocket | None = None,
+        create_locks: KeyedLocks | None = None,
+    ) -> Context:
+        """A context for one request (call inside the running event loop)."""
+        caller = CallerCredentials(authorization=authorization)
+        jobstore = JobstoreAPI(clients[Upstream.JOBSTORE], caller)
+        opsmanager = OpsManagerAPI(clients[Upstream.OPSMANAGER], caller)
+        awx = AwxAPI(clients[Upstream.AWX], caller)
+        return cls(
+            request=request,
+            response=response,
+            settings=settings,
+            jobstore=jobstore,
+            opsmanager=opsmanager,
+            awx=awx,
+            loaders=Loaders.create(
+                jobstore=jobstore,
+                opsmanager=opsmanager,
+                awx=awx,
+                jobstore_concurrency=settings.jobstore_concurrency,
+            ),
+            create_locks=create_locks if create_locks is not None else KeyedLocks(),
+        )
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

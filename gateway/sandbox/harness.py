@@ -1,0 +1,108 @@
+"""Assembles a sandbox upstream: its routes, the control routes and the middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.sandbox.auth import AuthPolicy
+from gateway.sandbox.faults import FaultPlan, FaultSettings
+from gateway.sandbox.middleware import ErrorBody, SandboxMiddleware
+from gateway.sandbox.responses import JSONBody
+from gateway.sandbox.settings import SandboxSettings
+from gateway.sandbox.stats import RequestStats
+
+
+@dataclass(slots=True)
+class SandboxControl:
+    """What the control routes act on; kept on ``app.state.sandbox``."""
+
+    name: str
+    settings: SandboxSettings
+    plan: FaultPlan
+    stats: RequestStats = field(default_factory=RequestStats)
+    reset_data: Callable[[], None] | None = None
+
+
+def build_sandbox_app(
+    *,
+    name: str,
+    routes: Sequence[BaseRoute],
+    auth: AuthPolicy,
+    error_body: ErrorBody,
+    openapi: dict[str, Any],
+    settings: SandboxSettings,
+    reset_data: Callable[[], None] | None = None,
+    unauthorized_headers: dict[str, str] | None = None,
+) -> Starlette:
+    """A Starlette app serving ``routes`` plus ``/openapi.json`` and ``/_sandbox/*``.
+
+    Control routes:
+    - ``GET /_sandbox/stats``: request counts by method and route template;
+    - ``POST /_sandbox/reset``: counts back to zero; ``{"data": true}`` also
+      regenerates the seeded data;
+    - ``GET``/``PUT /_sandbox/faults``: the latency and fault settings.
+    """
+    control = SandboxControl(name=name, settings=settings, plan=FaultPlan(settings.faults))
+
+    async def openapi_doc(request: Request) -> Response:
+        return JSONBody(openapi)
+
+    async def stats(request: Request) -> Response:
+        return JSONBody(control.stats.snapshot())
+
+    async def reset(request: Request) -> Response:
+        body = await request.body()
+        control.stats.reset()
+        if body:
+            try:
+                wants = JSONBody.parse(body)
+            except ValueError:
+                return JSONBody({"detail": "body must be JSON"}, status_code=400)
+            if isinstance(wants, dict) and wants.get("data") and reset_data is not None:
+                reset_data()
+        return JSONBody(control.stats.snapshot())
+
+    async def faults(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                payload = JSONBody.parse(await request.body())
+                if not isinstance(payload, dict):
+                    raise ValueError("fault settings must be a JSON object")
+                new = FaultSettings.from_json(payload)
+            except (ValueError, TypeError) as exc:
+                return JSONBody({"detail": str(exc)}, status_code=400)
+            settings.faults = new
+            control.plan.replace(new)
+        return JSONBody(control.plan.settings.to_json())
+
+    all_routes = [
+        *routes,
+        Route("/openapi.json", openapi_doc, methods=["GET"]),
+        Route("/_sandbox/stats", stats, methods=["GET"]),
+        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/faults", faults, methods=["GET", "PUT"]),
+    ]
+    app = Starlette(
+        routes=all_routes,
+        middleware=[
+            Middleware(
+                SandboxMiddleware,
+                routes=all_routes,
+                auth=auth,
+                error_body=error_body,
+                plan=control.plan,
+                stats=control.stats,
+                unauthorized_headers=unauthorized_headers,
+            )
+        ],
+    )
+    app.state.sandbox = control
+    return app

@@ -1,0 +1,24 @@
+"""Settings shared by the three sandbox upstreams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gateway.sandbox.faults import FaultSettings
+
+DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a public, documented sandbox credential
+
+
+@dataclass(slots=True)
+class SandboxSettings:
+    """How one sandbox upstream behaves.
+
+    ``seed`` makes the generated data reproducible: the same seed gives the
+    same jobs. ``progress_seconds`` is the clock of jobs created through the
+    API: they are queued or running for that long, then reach a final state.
+    """
+
+    seed: int = 0
+    token: str = DEFAULT_TOKEN
+    progress_seconds: float = 5.0
+    faults: FaultSettings = field(default_factory=FaultSettings)

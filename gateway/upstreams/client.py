@@ -1,0 +1,302 @@
+"""The HTTP core shared by the three upstream clients.
+
+One :class:`UpstreamClient` per upstream holds the pooled ``httpx.AsyncClient``
+and the service credential. Every call goes through :meth:`UpstreamClient.request`,
+which:
+
+- adds the credential (the service's, or the caller's forwarded
+  ``Authorization`` header, per the upstream's auth mode);
+- retries GETs, and only GETs, after a refused or dropped connection or a
+  502/503/504 (honouring a short ``Retry-After``), with exponential backoff;
+  a POST is never retried here: creates settle lost answers themselves;
+- coalesces identical GETs in flight at the same time (same path, query and
+  credential) into one upstream round trip;
+- fails fast while the upstream's circuit breaker is open;
+- maps every failure onto :mod:`gateway.errors`, with the method and the path
+  but never the query string, the host or a credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from gateway.config import AuthMode, UpstreamSettings
+from gateway.errors import (
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamForbidden,
+    UpstreamNotFound,
+    UpstreamRejected,
+    UpstreamRequest,
+    UpstreamTimeout,
+    UpstreamUnauthenticated,
+    UpstreamUnavailable,
+    UpstreamUnreachable,
+)
+from gateway.upstreams.breaker import CircuitBreaker
+from gateway.upstreams.transport import Failure, classify
+
+logger = logging.getLogger("gateway.upstreams")
+
+QueryParams = Sequence[tuple[str, str]]
+QueryList = list[tuple[str, str | int | float | bool | None]]
+InflightKey = tuple[str, tuple[tuple[str, str], ...], str | None]
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class CallerCredentials:
+    """The caller's own ``Authorization`` header, for upstreams in forward mode."""
+
+    authorization: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamResponse:
+    """A decoded upstream answer."""
+
+    status: int
+    body: Any
+
+
+class UpstreamClient:
+    """Requests to one upstream, with auth, retries, coalescing and error mapping."""
+
+    def __init__(
+        self,
+        settings: UpstreamSettings,
+        http: httpx.AsyncClient,
+        *,
+        max_retries: int = 2,
+        backoff: float = 0.05,
+        max_retry_after: float = 1.0,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.http = http
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.breaker = breaker or CircuitBreaker()
+        self._inflight: dict[
+            tuple[str, tuple[tuple[str, str], ...], str | None], asyncio.Task[UpstreamResponse]
+        ] = {}
+        self._service_auth = self._service_authorization(settings)
+
+    @staticmethod
+    def _service_authorization(settings: UpstreamSettings) -> str | None:
+        if settings.username and settings.password:
+            pair = f"{settings.username}:{settings.password}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        if settings.token and not settings.token_in_query:
+            return f"Bearer {settings.token}"
+        return None
+
+    def _authorization(self, caller: CallerCredentials) -> str | None:
+        if self.settings.auth_mode is AuthMode.FORWARD:
+            if not caller.authorization:
+                raise UpstreamUnauthenticated(
+                    f"the {self.name.value} upstream needs your credentials: "
+                    "send an Authorization header",
+                    request=UpstreamRequest(self.name, "-", "-"),
+                )
+            return caller.authorization
+        return self._service_auth
+
+    def _query(self, params: QueryParams) -> QueryList:
+        query: QueryList = list(params)
+        if (
+            self.settings.auth_mode is AuthMode.SERVICE
+            and self.settings.token_in_query
+            and self.settings.token
+        ):
+            query.append(("token", self.settings.token))
+        return query
+
+    async def get(
+        self, path: str, params: QueryParams = (), *, caller: CallerCredentials
+    ) -> UpstreamResponse:
+        """GET with retries and in-flight coalescing."""
+        authorization = self._authorization(caller)
+        key = (path, tuple(params), authorization)
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(
+                self._with_retries("GET", path, self._query(params), authorization)
+            )
+            self._inflight[key] = task
+            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def post(self, path: str, body: Any, *, caller: CallerCredentials) -> UpstreamResponse:
+        """POST once; never retried (the caller decides how to settle a lost answer)."""
+        authorization = self._authorization(caller)
+        return await self._send("POST", path, self._query(()), authorization, body)
+
+    async def _with_retries(
+        self, method: str, path: str, query: QueryList, authorization: str | None
+    ) -> UpstreamResponse:
+        attempt = 0
+        while True:
+            try:
+                return await self._send(method, path, query, authorization, None)
+            except UpstreamUnavailable as exc:
+                retryable = exc.status is None or exc.status in RETRYABLE_STATUSES
+                if not retryable or attempt >= self.max_retries or self.breaker.is_open:
+                    raise
+                delay = self.backoff * (2**attempt) * (1 + random.random())
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.max_retry_after:
+                        raise
+                    delay = max(delay, exc.retry_after)
+                attempt += 1
+                logger.info(
+                    "retrying %s %s on %s in %.2fs (attempt %d)",
+                    method,
+                    path,
+                    self.name.value,
+                    delay,
+                    attempt,
+                )
+                await asyncio.sleep(delay)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        query: QueryList,
+        authorization: str | None,
+        body: Any,
+    ) -> UpstreamResponse:
+        request = UpstreamRequest(self.name, method, path)
+        if not self.breaker.allow():
+            raise UpstreamUnavailable(
+                f"the {self.name.value} upstream is failing; calls are paused briefly",
+                request=request,
+            )
+        headers = {"Authorization": authorization} if authorization else {}
+        content = None
+        if body is not None:
+            content = orjson.dumps(body)
+            headers["Content-Type"] = "application/json"
+        try:
+            response = await self.http.request(
+                method, path, params=query, headers=headers, content=content
+            )
+        except httpx.TransportError as exc:
+            self.breaker.record_failure()
+            failure = classify(exc)
+            if failure is Failure.TIMEOUT:
+                raise UpstreamTimeout(
+                    f"the {self.name.value} upstream did not answer in time", request=request
+                ) from None
+            if failure is Failure.DROPPED:
+                raise UpstreamUnavailable(
+                    f"the {self.name.value} upstream closed the connection without an answer",
+                    request=request,
+                ) from None
+            raise UpstreamUnreachable(
+                f"the {self.name.value} upstream could not be reached", request=request
+            ) from None
+        return self._decode(request, response)
+
+    def _decode(self, request: UpstreamRequest, response: httpx.Response) -> UpstreamResponse:
+        status = response.status_code
+        if status >= 500:
+            self.breaker.record_failure()
+            logger.warning(
+                "%s %s on %s answered %d", request.method, request.path, self.name.value, status
+            )
+            raise UpstreamUnavailable(
+                f"the {self.name.value} upstream failed (HTTP {status})",
+                request=request,
+                status=status,
+                retry_after=_retry_after(response),
+            )
+        self.breaker.record_success()
+        body = _parse_json(response.content)
+        if status >= 400:
+            raise _client_error(self.name.value, request, status, body)
+        if body is _NOT_JSON:
+            raise UpstreamBadResponse(
+                f"the {self.name.value} upstream answered with malformed JSON",
+                request=request,
+                status=status,
+            )
+        return UpstreamResponse(status=status, body=body)
+
+
+_NOT_JSON: Any = object()
+
+
+def _parse_json(content: bytes) -> Any:
+    if not content:
+        return None
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return _NOT_JSON
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return None
+
+
+def _upstream_message(body: Any) -> str | None:
+    """A short reason from an error body: DRF ``detail``, ``message`` or a ``title``."""
+    if isinstance(body, dict):
+        for key in ("detail", "message", "title"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:300]
+    return None
+
+
+def _field_errors(body: Any) -> dict[str, list[str]]:
+    """DRF's per-field errors: ``{"field": ["message", ...]}``."""
+    if not isinstance(body, dict):
+        return {}
+    errors: dict[str, list[str]] = {}
+    for key, value in body.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            errors[str(key)] = [str(v) for v in value]
+        elif isinstance(value, str) and key not in {"detail", "message", "title", "type"}:
+            errors[str(key)] = [value]
+    return errors
+
+
+def _client_error(name: str, request: UpstreamRequest, status: int, body: Any) -> UpstreamError:
+    reason = _upstream_message(body)
+    suffix = f": {reason}" if reason else ""
+    if status == 401:
+        return UpstreamUnauthenticated(
+            f"the {name} upstream refused the credential{suffix}", request=request, status=status
+        )
+    if status == 403:
+        return UpstreamForbidden(
+            f"the {name} upstream denied this action{suffix}", request=request, status=status
+        )
+    if status == 404:
+        return UpstreamNotFound(f"not found on the {name} upstream", request=request, status=status)
+    return UpstreamRejected(
+        f"the {name} upstream rejected the request (HTTP {status}){suffix}",
+        request=request,
+        status=status,
+        field_errors=_field_errors(body),
+    )

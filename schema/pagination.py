@@ -1,0 +1,95 @@
+"""Relay connections, cursors and page-size rules shared by every list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import strawberry
+
+from gateway.errors import BadUserInput
+
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="An item of a connection, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list, Relay style.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="How many items the whole list has, where the upstream knows it."
+    )
+
+
+def encode_offset_cursor(offset: int) -> str:
+    """An opaque cursor for a position in an offset-paged list."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode("ascii")
+
+
+def decode_offset_cursor(cursor: str) -> int:
+    """The position after which the next page starts; ``BadUserInput`` for a foreign cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise BadUserInput("`after` is not a cursor of this list", argument="after") from None
+    kind, _, value = raw.partition(":")
+    if kind != "offset" or not value.isdigit():
+        raise BadUserInput("`after` is not a cursor of this list", argument="after")
+    return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which items a page asks for: ``first`` items starting at ``skip``."""
+
+    skip: int
+    first: int
+
+
+def page_window(first: int | None, after: str | None, max_page_size: int) -> Window:
+    """Validate ``first``/``after`` and turn them into a window."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if size < 0 or size > max_page_size:
+        raise BadUserInput(
+            f"`first` must be between 0 and {max_page_size}, got {size}", argument="first"
+        )
+    skip = 0 if after is None else decode_offset_cursor(after) + 1
+    return Window(skip=skip, first=size)
+
+
+def offset_connection(
+    items: Sequence[T], window: Window, *, has_next: bool, total: int | None
+) -> Connection[T]:
+    """A connection over ``items``, which start at ``window.skip``."""
+    edges = [
+        Edge(cursor=encode_offset_cursor(window.skip + i), node=item)
+        for i, item in enumerate(items)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=window.skip > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

@@ -1,0 +1,170 @@
+"""``UserError``, the mutation payloads' list of what the caller can fix, and input checks.
+
+Every mutation validates its whole input first and answers all the problems
+at once as ``userErrors``, without calling any upstream: nothing malformed
+ever leaves the gateway. ``field`` is a dotted path into the mutation's input
+(``options.groups.1``, ``completedSteps.0.stepNumber``), or the name of a
+top-level argument (``jobTemplateId``); it is null for a problem of the whole
+request (AWX's ``__all__``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+import orjson
+import strawberry
+
+
+class Code:
+    """The values of ``UserError.code``."""
+
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_MANY = "TOO_MANY"
+    INVALID_FORMAT = "INVALID_FORMAT"
+    INVALID_TYPE = "INVALID_TYPE"
+    INVALID_VALUE = "INVALID_VALUE"
+    INVALID_CHOICE = "INVALID_CHOICE"
+    DUPLICATE = "DUPLICATE"
+    CONFLICT = "CONFLICT"
+    UNKNOWN_FIELD = "UNKNOWN_FIELD"
+    NOT_FOUND = "NOT_FOUND"
+    UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
+
+
+@strawberry.type(description="A problem with a mutation's input that the caller can fix.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="Dotted path into the input (`options.groups.1`), or an argument's name; "
+        "null when the problem is the request as a whole."
+    )
+    message: str
+    code: str = strawberry.field(
+        description="REQUIRED, TOO_LONG, TOO_MANY, INVALID_FORMAT, INVALID_TYPE, INVALID_VALUE, "
+        "INVALID_CHOICE, DUPLICATE, CONFLICT, UNKNOWN_FIELD, NOT_FOUND or UPSTREAM_REJECTED."
+    )
+
+
+MAX_ID_LENGTH = 200
+MAX_JSON_BYTES = 256 * 1024
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def path(*parts: str | int) -> str:
+    """A dotted field path: ``path("completedSteps", 0, "stepId")``."""
+    return ".".join(str(p) for p in parts)
+
+
+class UserErrors:
+    """Collects the problems of one input; each check returns the value to send, or ``None``."""
+
+    def __init__(self) -> None:
+        self.items: list[UserError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, field: str | None, code: str, message: str) -> None:
+        """Record one problem."""
+        self.items.append(UserError(field=field, message=message, code=code))
+
+    def text(
+        self, field: str, value: str | None, *, max_length: int, required: bool = False
+    ) -> str | None:
+        """A string of at most ``max_length`` characters; non-blank when ``required``."""
+        if value is None or (not value.strip() and not required):
+            if required:
+                self.add(field, Code.REQUIRED, f"`{field}` is required")
+            return value
+        if not value.strip():
+            self.add(field, Code.REQUIRED, f"`{field}` must not be empty or blank")
+            return None
+        if len(value) > max_length:
+            self.add(
+                field,
+                Code.TOO_LONG,
+                f"`{field}` must be at most {max_length} characters (got {len(value)})",
+            )
+            return None
+        return value
+
+    def identifier(self, field: str, value: str | None, *, required: bool = False) -> str | None:
+        """An upstream id: non-empty, no whitespace, at most :data:`MAX_ID_LENGTH` characters."""
+        if value is None:
+            if required:
+                self.add(field, Code.REQUIRED, f"`{field}` is required")
+            return None
+        if not value or any(c.isspace() for c in value):
+            self.add(field, Code.INVALID_FORMAT, f"`{field}` must be an id without spaces")
+            return None
+        if len(value) > MAX_ID_LENGTH:
+            self.add(
+                field, Code.TOO_LONG, f"`{field}` must be at most {MAX_ID_LENGTH} characters"
+            )
+            return None
+        return value
+
+    def uuid_text(self, field: str, value: str) -> str | None:
+        """A UUID in its canonical 36-character form (any case), kept as given."""
+        if not _UUID.match(value):
+            self.add(
+                field,
+                Code.INVALID_FORMAT,
+                f"`{field}` must be a UUID like 'cb3dc8dc-4162-47c4-af05-3575034f99e5'",
+            )
+            return None
+        return str(uuid.UUID(value)) if value != value.strip() else value
+
+    def positive_int(self, field: str, value: int | None) -> int | None:
+        """A positive integer (ids of AWX objects, step numbers)."""
+        if value is None:
+            return None
+        if value <= 0:
+            self.add(field, Code.INVALID_VALUE, f"`{field}` must be a positive integer")
+            return None
+        return value
+
+    def json_object(self, field: str, value: Any) -> dict[str, Any] | None:
+        """A JSON object of bounded size."""
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.add(field, Code.INVALID_TYPE, f"`{field}` must be a JSON object")
+            return None
+        return value if self.json_size(field, value) else None
+
+    def json_size(self, field: str, value: Any) -> bool:
+        """Whether ``value`` encodes to at most :data:`MAX_JSON_BYTES` of JSON."""
+        try:
+            size = len(orjson.dumps(value))
+        except (TypeError, orjson.JSONEncodeError):
+            self.add(field, Code.INVALID_VALUE, f"`{field}` is not encodable as JSON")
+            return False
+        if size > MAX_JSON_BYTES:
+            self.add(field, Code.TOO_LONG, f"`{field}` must be at most {MAX_JSON_BYTES} bytes")
+            return False
+        return True
+
+    def finite(self, field: str, value: float | None) -> float | None:
+        """A finite number."""
+        if value is not None and not math.isfinite(value):
+            self.add(field, Code.INVALID_VALUE, f"`{field}` must be a finite number")
+            return None
+        return value
+
+
+def iso_utc(moment: datetime) -> str:
+    """A UTC timestamp with milliseconds and ``Z``, as the upstreams write them.
+
+    A naive ``datetime`` is taken to be UTC already.
+    """
+    from datetime import UTC
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    text = aware.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")

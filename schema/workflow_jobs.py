@@ -1,0 +1,452 @@
+"""AWX workflow jobs, their nodes and job templates, with their queries.
+
+A page of workflow jobs costs one list request; all its ``jobTemplate``s one
+``id__in`` request and all its ``nodes`` one ``workflow_job__in`` request
+(more only when the nodes overflow AWX's 200-item page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from typing import Any
+
+import orjson
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import BadUserInput
+from gateway.upstream_names import Upstream
+from gateway.upstreams.awx import PAGE_CAP, WORKFLOW_JOBS, AwxPage
+from schema import coerce
+from schema.ids import to_global_id
+from schema.node import Job, Node
+from schema.pagination import Connection, Window, offset_connection, page_window
+from schema.scalars import JSON
+from schema.status import JobSource, JobState, normalise, upstream_statuses
+
+_SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
+
+
+def _id_of(value: Any) -> int | None:
+    """An AWX reference: an int id, or an object carrying one."""
+    if isinstance(value, dict):
+        return coerce.integer(value.get("id"))
+    return coerce.integer(value)
+
+
+def parse_extra_vars(value: Any) -> Any:
+    """AWX sends ``extra_vars`` as a JSON string; give the parsed value, or ``None``."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+
+
+@strawberry.type(description="An AWX job template.")
+class JobTemplate(Node):
+    awx_id: int
+    name: str | None
+    description: str | None
+    job_type: str | None
+    inventory_id: int | None
+    project_id: int | None
+    playbook: str | None
+    forks: int | None
+    limit: str | None
+    verbosity: int | None
+    extra_vars: JSON | None
+    job_tags: str | None
+    skip_tags: str | None
+    job_slice_count: int | None
+    status: str | None
+    last_job_run: datetime | None
+    last_job_failed: bool | None
+    next_job_run: datetime | None
+    allow_simultaneous: bool | None
+    webhook_service: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    can_start: bool | None = strawberry.field(
+        description="Whether the credential used may launch it (`user_capabilities.start`)."
+    )
+    _doc: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The raw template document.")
+    def upstream(self) -> JSON:
+        return self._doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> JobTemplate:
+        awx_id = coerce.integer(doc.get("id")) or 0
+        caps = (coerce.mapping(doc.get("summary_fields")) or {}).get("user_capabilities")
+        return cls(
+            id=strawberry.ID(to_global_id("JobTemplate", awx_id)),
+            awx_id=awx_id,
+            name=coerce.text(doc.get("name")),
+            description=coerce.text(doc.get("description")),
+            job_type=coerce.text(doc.get("job_type")),
+            inventory_id=_id_of(doc.get("inventory")),
+            project_id=_id_of(doc.get("project")),
+            playbook=coerce.text(doc.get("playbook")),
+            forks=coerce.integer(doc.get("forks")),
+            limit=coerce.text(doc.get("limit")),
+            verbosity=coerce.integer(doc.get("verbosity")),
+            extra_vars=parse_extra_vars(doc.get("extra_vars")),
+            job_tags=coerce.text(doc.get("job_tags")),
+            skip_tags=coerce.text(doc.get("skip_tags")),
+            job_slice_count=coerce.integer(doc.get("job_slice_count")),
+            status=coerce.text(doc.get("status")),
+            last_job_run=coerce.timestamp(doc.get("last_job_run")),
+            last_job_failed=coerce.boolean(doc.get("last_job_failed")),
+            next_job_run=coerce.timestamp(doc.get("next_job_run")),
+            allow_simultaneous=coerce.boolean(doc.get("allow_simultaneous")),
+            webhook_service=coerce.text(doc.get("webhook_service")),
+            created_at=coerce.timestamp(doc.get("created")),
+            updated_at=coerce.timestamp(doc.get("modified")),
+            can_start=coerce.boolean(caps.get("start")) if isinstance(caps, dict) else None,
+            _doc=doc,
+        )
+
+
+@strawberry.type(description="The job a workflow node spawned, as AWX summarises it.")
+class SpawnedJob:
+    awx_id: int | None
+    name: str | None
+    status: str | None
+    failed: bool | None
+    elapsed_seconds: float | None
+    type: str | None
+
+
+@strawberry.type(description="A node of an AWX workflow job.")
+class WorkflowJobNode(Node):
+    awx_id: int
+    identifier: str | None
+    workflow_job_id: int | None
+    unified_job_template_id: int | None
+    job_id: int | None
+    success_node_ids: list[int]
+    failure_node_ids: list[int]
+    always_node_ids: list[int]
+    do_not_run: bool | None
+    all_parents_must_converge: bool | None
+    spawned_job: SpawnedJob | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    _doc: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The raw node document.")
+    def upstream(self) -> JSON:
+        return self._doc
+
+    @strawberry.field(description="The workflow job this node belongs to.")
+    async def workflow_job(self, info: Info) -> WorkflowJob | None:
+        if self.workflow_job_id is None:
+            return None
+        doc = await info.context.loaders.workflow_job_by_id.load(self.workflow_job_id)
+        return WorkflowJob.from_doc(doc) if doc else None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> WorkflowJobNode:
+        awx_id = coerce.integer(doc.get("id")) or 0
+        job = (coerce.mapping(doc.get("summary_fields")) or {}).get("job")
+        spawned = None
+        if isinstance(job, dict):
+            spawned = SpawnedJob(
+                awx_id=coerce.integer(job.get("id")),
+                name=coerce.text(job.get("name")),
+                status=coerce.text(job.get("status")),
+                failed=coerce.boolean(job.get("failed")),
+                elapsed_seconds=coerce.number(job.get("elapsed")),
+                type=coerce.text(job.get("type")),
+            )
+        return cls(
+            id=strawberry.ID(to_global_id("WorkflowJobNode", awx_id)),
+            awx_id=awx_id,
+            identifier=coerce.text(doc.get("identifier")),
+            workflow_job_id=_id_of(doc.get("workflow_job")),
+            unified_job_template_id=_id_of(doc.get("unified_job_template")),
+            job_id=_id_of(doc.get("job")),
+            success_node_ids=coerce.int_list(doc.get("success_nodes")),
+            failure_node_ids=coerce.int_list(doc.get("failure_nodes")),
+            always_node_ids=coerce.int_list(doc.get("always_nodes")),
+            do_not_run=coerce.boolean(doc.get("do_not_run")),
+            all_parents_must_converge=coerce.boolean(doc.get("all_parents_must_converge")),
+            spawned_job=spawned,
+            created_at=coerce.timestamp(doc.get("created")),
+            updated_at=coerce.timestamp(doc.get("modified")),
+            _doc=doc,
+        )
+
+
+def _owner(doc: dict[str, Any]) -> str | None:
+    launched_by = coerce.mapping(doc.get("launched_by"))
+    if launched_by and coerce.text(launched_by.get("name")):
+        return coerce.text(launched_by.get("name"))
+    created_by = (coerce.mapping(doc.get("summary_fields")) or {}).get("created_by")
+    if isinstance(created_by, dict):
+        return coerce.text(created_by.get("username"))
+    return None
+
+
+def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
+    summary = coerce.mapping(doc.get("summary_fields")) or {}
+    source = summary.get("source_workflow_job")
+    if isinstance(source, dict):
+        return coerce.integer(source.get("id"))
+    related = coerce.mapping(doc.get("related")) or {}
+    url = related.get("source_workflow_job")
+    if isinstance(url, str):
+        match = _SOURCE_URL.search(url)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+@strawberry.type(description="An AWX workflow job (sliced job runs included).")
+class WorkflowJob(Job):
+    awx_id: int
+    type: str | None
+    url: str | None
+    description: str | None
+    launch_type: str | None
+    failed: bool | None
+    canceled_on: datetime | None
+    job_explanation: str | None
+    launched_by: JSON | None
+    work_unit_id: str | None
+    workflow_job_template_id: int | None
+    unified_job_template_id: int | None
+    job_template_id: int | None
+    is_sliced_job: bool | None
+    extra_vars: JSON | None = strawberry.field(
+        description="`extra_vars`, parsed from its JSON text."
+    )
+    extra_vars_text: str | None = strawberry.field(description="`extra_vars` as AWX sent it.")
+    allow_simultaneous: bool | None
+    inventory_id: int | None
+    limit: str | None
+    scm_branch: str | None
+    webhook_service: str | None
+    webhook_credential_id: int | None
+    webhook_guid: str | None
+    skip_tags: str | None
+    job_tags: str | None
+    related: JSON | None
+    summary_fields: JSON | None
+    source_workflow_job_id: int | None
+    _doc: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The raw workflow job document.")
+    def upstream(self) -> JSON:
+        return self._doc
+
+    @strawberry.field(description="The job template a sliced run was created from.")
+    async def job_template(self, info: Info) -> JobTemplate | None:
+        if self.job_template_id is None:
+            return None
+        doc = await info.context.loaders.job_template_by_id.load(self.job_template_id)
+        return JobTemplate.from_doc(doc) if doc else None
+
+    @strawberry.field(description="The nodes of this workflow job.")
+    async def nodes(self, info: Info) -> list[WorkflowJobNode] | None:
+        docs = await info.context.loaders.workflow_job_nodes_by_workflow_job_id.load(self.awx_id)
+        return [WorkflowJobNode.from_doc(d) for d in docs]
+
+    @strawberry.field(description="The workflow job this one relaunched, if any.")
+    async def source_workflow_job(self, info: Info) -> WorkflowJob | None:
+        if self.source_workflow_job_id is None:
+            return None
+        doc = await info.context.loaders.workflow_job_by_id.load(self.source_workflow_job_id)
+        return WorkflowJob.from_doc(doc) if doc else None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> WorkflowJob:
+        awx_id = coerce.integer(doc.get("id")) or 0
+        status = coerce.text(doc.get("status"))
+        state = normalise(Upstream.AWX, status)
+        started = coerce.timestamp(doc.get("started"))
+        finished = coerce.timestamp(doc.get("finished"))
+        elapsed = coerce.number(doc.get("elapsed"))
+        if elapsed is not None and (elapsed < 0 or (elapsed == 0 and started is None)):
+            elapsed = None
+        extra_vars_text = doc.get("extra_vars")
+        return cls(
+            id=strawberry.ID(to_global_id("WorkflowJob", awx_id)),
+            source=JobSource.AWX,
+            name=coerce.text(doc.get("name")),
+            state=state,
+            upstream_status=status,
+            created_at=coerce.timestamp(doc.get("created")),
+            updated_at=coerce.timestamp(doc.get("modified")),
+            started_at=started,
+            finished_at=finished,
+            elapsed_seconds=elapsed,
+            owner=_owner(doc),
+            awx_id=awx_id,
+            type=coerce.text(doc.get("type")),
+            url=coerce.text(doc.get("url")),
+            description=coerce.text(doc.get("description")),
+            launch_type=coerce.text(doc.get("launch_type")),
+            failed=coerce.boolean(doc.get("failed")),
+            canceled_on=coerce.timestamp(doc.get("canceled_on")),
+            job_explanation=coerce.text(doc.get("job_explanation")),
+            launched_by=coerce.mapping(doc.get("launched_by")),
+            work_unit_id=coerce.text(doc.get("work_unit_id")),
+            workflow_job_template_id=_id_of(doc.get("workflow_job_template")),
+            unified_job_template_id=_id_of(doc.get("unified_job_template")),
+            job_template_id=_id_of(doc.get("job_template")),
+            is_sliced_job=coerce.boolean(doc.get("is_sliced_job")),
+            extra_vars=parse_extra_vars(extra_vars_text),
+            extra_vars_text=coerce.text(extra_vars_text),
+            allow_simultaneous=coerce.boolean(doc.get("allow_simultaneous")),
+            inventory_id=_id_of(doc.get("inventory")),
+            limit=coerce.text(doc.get("limit")),
+            scm_branch=coerce.text(doc.get("scm_branch")),
+            webhook_service=coerce.text(doc.get("webhook_service")),
+            webhook_credential_id=_id_of(doc.get("webhook_credential")),
+            webhook_guid=coerce.text(doc.get("webhook_guid")),
+            skip_tags=coerce.text(doc.get("skip_tags")),
+            job_tags=coerce.text(doc.get("job_tags")),
+            related=coerce.mapping(doc.get("related")),
+            summary_fields=coerce.mapping(doc.get("summary_fields")),
+            source_workflow_job_id=_source_workflow_job_id(doc),
+            _doc=doc,
+        )
+
+
+@strawberry.input(description="Filters pushed down into AWX's list filters.")
+class WorkflowJobFilter:
+    states: list[JobState] | None = None
+    upstream_statuses: list[str] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    name_contains: str | None = None
+
+
+def awx_filter_params(flt: WorkflowJobFilter | None) -> list[tuple[str, str]] | None:
+    """AWX list filters for a filter; ``None`` when it can match nothing."""
+    params: list[tuple[str, str]] = []
+    if flt is None:
+        return params
+    statuses: set[str] | None = None
+    if flt.states is not None:
+        statuses = set(upstream_statuses(Upstream.AWX, flt.states))
+    if flt.upstream_statuses is not None:
+        raw = set(flt.upstream_statuses)
+        statuses = raw if statuses is None else statuses & raw
+    if statuses is not None:
+        if not statuses:
+            return None
+        params.append(("status__in", ",".join(sorted(statuses))))
+    if flt.created_after is not None:
+        params.append(("created__gt", flt.created_after.isoformat()))
+    if flt.created_before is not None:
+        params.append(("created__lt", flt.created_before.isoformat()))
+    if flt.name_contains:
+        params.append(("name__icontains", flt.name_contains))
+    return params
+
+
+def awx_pages(window: Window) -> tuple[int, list[int], int]:
+    """How to fetch ``window`` with AWX's page/page_size: ``(page_size, pages, offset)``.
+
+    One page when some size between ``first`` and the cap puts ``skip`` on a
+    page boundary (always so when paging forward by a fixed ``first``);
+    otherwise the two pages of size ``first`` that cover the window.
+    ``offset`` is where the window starts in what those pages return.
+    """
+    want = max(window.first, 1)
+    for size in range(want, PAGE_CAP + 1):
+        if window.skip % size == 0:
+            return size, [window.skip // size + 1], 0
+    size = want
+    page = window.skip // size + 1
+    return size, [page, page + 1], window.skip % size
+
+
+async def awx_window(
+    info: Info, path: str, params: list[tuple[str, str]], window: Window
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The items of ``window`` from an AWX list, with its ``count``."""
+    size, pages, offset = awx_pages(window)
+    results: list[AwxPage] = await asyncio.gather(
+        *(
+            info.context.awx.page(path, [*params, ("page_size", str(size)), ("page", str(n))])
+            for n in pages
+        )
+    )
+    docs = [doc for page in results for doc in page.results]
+    return docs[offset : offset + window.first], results[0].count
+
+
+async def workflow_job_connection(
+    info: Info,
+    path: str,
+    params: list[tuple[str, str]] | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[WorkflowJob]:
+    """A page of an AWX workflow-job list, newest first, priming the by-id loader."""
+    window = page_window(first, after, info.context.settings.max_page_size)
+    if params is None:
+        return offset_connection([], window, has_next=False, total=0)
+    if window.first == 0:
+        page = await info.context.awx.page(path, [*params, ("page_size", "1")])
+        return offset_connection([], window, has_next=bool(page.count), total=page.count)
+    docs, count = await awx_window(info, path, [*params, ("order_by", "-created")], window)
+    info.context.loaders.workflow_job_by_id.prime_many(docs)
+    has_next = count is not None and window.skip + len(docs) < count
+    return offset_connection(
+        [WorkflowJob.from_doc(d) for d in docs], window, has_next=has_next, total=count
+    )
+
+
+@strawberry.type
+class WorkflowJobQueries:
+    @strawberry.field(description="One AWX workflow job by id; null when there is none.")
+    async def workflow_job(self, info: Info, id: int) -> WorkflowJob | None:
+        if id <= 0:
+            raise BadUserInput("`id` must be a positive integer", argument="id")
+        doc = await info.context.loaders.workflow_job_by_id.load(id)
+        return WorkflowJob.from_doc(doc) if doc else None
+
+    @strawberry.field(description="AWX workflow jobs, newest first.")
+    async def workflow_jobs(
+        self,
+        info: Info,
+        filter: WorkflowJobFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WorkflowJob] | None:
+        return await workflow_job_connection(
+            info, WORKFLOW_JOBS, awx_filter_params(filter), first, after
+        )
+
+    @strawberry.field(description="The slice workflow jobs of one job template, newest first.")
+    async def slice_workflow_jobs(
+        self,
+        info: Info,
+        job_template_id: int,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WorkflowJob] | None:
+        if job_template_id <= 0:
+            raise BadUserInput(
+                "`jobTemplateId` must be a positive integer", argument="jobTemplateId"
+            )
+        path = f"/api/v2/job_templates/{job_template_id}/slice_workflow_jobs/"
+        return await workflow_job_connection(info, path, [], first, after)
+
+    @strawberry.field(description="One AWX job template by id; null when there is none.")
+    async def job_template(self, info: Info, id: int) -> JobTemplate | None:
+        if id <= 0:
+            raise BadUserInput("`id` must be a positive integer", argument="id")
+        doc = await info.context.loaders.job_template_by_id.load(id)
+        return JobTemplate.from_doc(doc) if doc else None

@@ -1,0 +1,50 @@
+"""Shared fixtures: the sandbox upstreams as real HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+
+TOKEN = "sandbox-token"
+
+
+@pytest.fixture(scope="session")
+def sandbox_servers() -> Iterator[SandboxThread]:
+    """The three sandbox upstreams on ephemeral loopback ports, for the whole run."""
+    sandboxes = SandboxSet.create(ports=dict.fromkeys(UPSTREAMS, 0), seed=0)
+    with SandboxThread(sandboxes) as thread:
+        yield thread
+
+
+def sandbox_reset(thread: SandboxThread, *, data: bool = False) -> None:
+    """Zero the request counts and clear faults on every upstream (and the data if asked)."""
+    for name in UPSTREAMS:
+        base = thread.url(name)
+        httpx.put(f"{base}/_sandbox/faults", json={}).raise_for_status()
+        httpx.post(f"{base}/_sandbox/reset", json={"data": True} if data else {}).raise_for_status()
+
+
+def sandbox_stats(thread: SandboxThread, name: str) -> dict[str, object]:
+    """``GET /_sandbox/stats`` of one upstream."""
+    response = httpx.get(f"{thread.url(name)}/_sandbox/stats")
+    response.raise_for_status()
+    result: dict[str, object] = response.json()
+    return result
+
+
+@pytest.fixture
+def sandbox(sandbox_servers: SandboxThread) -> Iterator[SandboxThread]:
+    """The shared sandbox with counts zeroed and no faults; faults cleared again after."""
+    sandbox_reset(sandbox_servers)
+    yield sandbox_servers
+    sandbox_reset(sandbox_servers)
+
+
+@pytest.fixture
+def auth_headers() -> dict[str, str]:
+    """The sandbox's default Bearer credential."""
+    return {"Authorization": f"Bearer {TOKEN}"}
