@@ -12,6 +12,7 @@ from gateway.app import create_app
 from gateway.background import BackgroundServer
 from gateway.config import Settings, load_settings
 from gateway.sandbox.server import SandboxThread
+from tests.conftest import CONTROL
 
 
 def gateway_settings(sandbox: SandboxThread, **env: str) -> Settings:
@@ -85,23 +86,23 @@ def gateway(start_gateway: GatewayFactory) -> GatewayClient:
 
 def upstream_requests(sandbox: SandboxThread, name: str) -> dict[str, int]:
     """The sandbox's request counts of one upstream, by route."""
-    body = httpx.get(f"{sandbox.url(name)}/_sandbox/stats").json()
+    body = CONTROL.get(f"{sandbox.url(name)}/_sandbox/stats").json()
     requests: dict[str, int] = body["requests"]
     return requests
 
 
 def upstream_total(sandbox: SandboxThread, name: str) -> int:
     """How many requests one upstream answered since the last reset."""
-    total: int = httpx.get(f"{sandbox.url(name)}/_sandbox/stats").json()["total"]
+    total: int = CONTROL.get(f"{sandbox.url(name)}/_sandbox/stats").json()["total"]
     return total
 
 
 def reset_counts(sandbox: SandboxThread) -> None:
     """Zero every upstream's request counts."""
     for name in ("jobstore", "opsmanager", "awx"):
-        httpx.post(f"{sandbox.url(name)}/_sandbox/reset").raise_for_status()
+        CONTROL.post(f"{sandbox.url(name)}/_sandbox/reset").raise_for_status()
 
 
 def set_faults(sandbox: SandboxThread, name: str, **faults: Any) -> None:
     """Configure one upstream's faults (cleared by the `sandbox` fixture after the test)."""
-    httpx.put(f"{sandbox.url(name)}/_sandbox/faults", json=faults).raise_for_status()
+    CONTROL.put(f"{sandbox.url(name)}/_sandbox/faults", json=faults).raise_for_status()

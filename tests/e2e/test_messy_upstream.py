@@ -22,7 +22,7 @@ from gateway.background import BackgroundServer
 from gateway.config import load_settings
 from tests.e2e.conftest import GatewayClient
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_c367ef4f925bc585.txt"
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "002_c367ef4f925bc585.txt"
 
 
 def seed_answer() -> dict[str, Any]:

@@ -16,7 +16,8 @@ from gateway.sandbox.jobstore_data import generate_jobs, parse_iso
 from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
 from tests.conftest import TOKEN, sandbox_reset
 
-SEEDS = Path("/work/shared/seeds")
+# Copies of ../shared/seeds, committed so the tests do not depend on the layout around the repo.
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 JOB_KEYS = {
