@@ -29,9 +29,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--transport", choices=["aiohttp", "httpcore"], default="aiohttp", help="under httpx"
+    )
     args = parser.parse_args()
 
-    with running_stack(latency_ms=args.latency_ms) as stack, httpx.Client(timeout=30) as http:
+    env = {"GATEWAY_HTTP_TRANSPORT": args.transport}
+    stack_running = running_stack(latency_ms=args.latency_ms, env=env)
+    with stack_running as stack, httpx.Client(timeout=30) as http:
         data = http.post(f"{stack.gateway}/graphql", json={"query": IDS_QUERY}).json()["data"]
         ids = [e["node"]["id"] for key in data for e in data[key]["edges"]]
         flow = [e["node"]["jobId"] for e in data["flowJobs"]["edges"]]
@@ -73,7 +78,8 @@ def main() -> None:
 
     timings.sort()
     print(
-        f"nodes(ids: 30 across 3 systems), sandbox latency {args.latency_ms:g} ms, {args.runs} runs"
+        f"nodes(ids: 30 across 3 systems), sandbox latency {args.latency_ms:g} ms,"
+        f" {args.runs} runs, {args.transport} transport under httpx"
     )
     print(f"  upstream requests per query: {costs}")
     print(
