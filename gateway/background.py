@@ -15,15 +15,27 @@ import uvicorn
 from starlette.types import ASGIApp
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket for uvicorn (port 0: any free port).
+
+    Made with ``IPPROTO_TCP`` rather than 0: asyncio only turns Nagle off on
+    accepted sockets whose protocol says TCP, and with Nagle and delayed ACKs
+    every small answer waits about 40 ms.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(4096)
+    sock.setblocking(False)
+    return sock
+
+
 class BackgroundServer:
     """``app`` served by uvicorn on ``host:port`` (0: any free port) in a thread."""
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        # IPPROTO_TCP, not 0: asyncio only turns Nagle off on sockets that say TCP.
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        self._sock = bind_socket(host, port)
         self.port: int = self._sock.getsockname()[1]
         self._server = uvicorn.Server(
             uvicorn.Config(

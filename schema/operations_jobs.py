@@ -58,6 +58,7 @@ class Task:
     started_at: datetime | None
     finished_at: datetime | None
     run_time: float | None
+    metrics: JSON | None
     variables: JSON | None
     iterations: JSON | None
     groups: JSON | None
@@ -113,6 +114,7 @@ class Task:
             started_at=coerce.timestamp(doc.get("start_time", metrics.get("start_time"))),
             finished_at=coerce.timestamp(doc.get("end_time", metrics.get("end_time"))),
             run_time=_non_negative(coerce.number(metrics.get("run_time"))),
+            metrics=metrics or None,
             variables=doc.get("variables"),
             iterations=doc.get("iterations"),
             groups=doc.get("groups"),

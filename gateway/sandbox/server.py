@@ -17,6 +17,7 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
+from gateway.background import bind_socket
 from gateway.sandbox import awx, jobstore, opsmanager
 from gateway.sandbox.faults import FaultSettings
 from gateway.sandbox.protocol import DroppableHttpProtocol
@@ -81,17 +82,6 @@ def _server(app: Starlette, log_level: str) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
-    # proto is IPPROTO_TCP; with proto 0, Nagle + delayed ACK add ~40 ms to small answers.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(4096)
-    sock.setblocking(False)
-    return sock
-
-
 async def serve_sandboxes(
     sandboxes: SandboxSet,
     *,
@@ -107,7 +97,7 @@ async def serve_sandboxes(
     servers: list[uvicorn.Server] = []
     sockets: list[socket.socket] = []
     for name, app in apps.items():
-        sock = _bind(sandboxes.host, sandboxes.ports[name])
+        sock = bind_socket(sandboxes.host, sandboxes.ports[name])
         sandboxes.ports[name] = sock.getsockname()[1]
         sockets.append(sock)
         servers.append(_server(app, log_level))
