@@ -6,7 +6,7 @@ The hierarchy::
     ├── BadUserInput                BAD_USER_INPUT (the caller's argument is wrong)
     └── UpstreamError               (an upstream call failed; carries upstream, request, status)
         ├── UpstreamUnavailable     UPSTREAM_UNAVAILABLE (dropped, 5xx, circuit open)
-        │   └── UpstreamUnreachable UPSTREAM_UNAVAILABLE (no connection: the request was never sent)
+        │   └── UpstreamUnreachable UPSTREAM_UNAVAILABLE (never sent: no connection, circuit open)
         ├── UpstreamTimeout         UPSTREAM_TIMEOUT
         ├── UpstreamBadResponse     UPSTREAM_BAD_RESPONSE (not JSON, or not the documented shape)
         ├── UpstreamUnauthenticated UNAUTHENTICATED (401)

@@ -18,9 +18,12 @@ from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
 from schema.extensions import ErrorShaping
+from schema.flow_job_mutations import FlowJobMutations
 from schema.flow_jobs import FlowJob, FlowJobQueries
 from schema.node_lookup import NodeQueries
+from schema.operations_job_mutations import OperationsJobMutations
 from schema.operations_jobs import OperationsJob, OperationsJobQueries
+from schema.workflow_job_mutations import WorkflowJobMutations
 from schema.workflow_jobs import JobTemplate, WorkflowJob, WorkflowJobNode, WorkflowJobQueries
 
 logger = logging.getLogger("gateway.graphql")
@@ -28,6 +31,7 @@ logger = logging.getLogger("gateway.graphql")
 Query = merge_types(
     "Query", (NodeQueries, FlowJobQueries, OperationsJobQueries, WorkflowJobQueries)
 )
+Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, WorkflowJobMutations))
 
 
 class GatewaySchema(strawberry.Schema):
@@ -60,6 +64,7 @@ def build_schema(
         extensions.append(DisableIntrospection)
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=[FlowJob, OperationsJob, WorkflowJob, JobTemplate, WorkflowJobNode],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -10,14 +10,15 @@ request (AWX's ``__all__``).
 
 from __future__ import annotations
 
-import math
 import re
-import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import strawberry
+
+from gateway.errors import UpstreamRejected
 
 
 class Code:
@@ -77,11 +78,11 @@ class UserErrors:
         self, field: str, value: str | None, *, max_length: int, required: bool = False
     ) -> str | None:
         """A string of at most ``max_length`` characters; non-blank when ``required``."""
-        if value is None or (not value.strip() and not required):
+        if value is None:
             if required:
                 self.add(field, Code.REQUIRED, f"`{field}` is required")
-            return value
-        if not value.strip():
+            return None
+        if required and not value.strip():
             self.add(field, Code.REQUIRED, f"`{field}` must not be empty or blank")
             return None
         if len(value) > max_length:
@@ -103,9 +104,7 @@ class UserErrors:
             self.add(field, Code.INVALID_FORMAT, f"`{field}` must be an id without spaces")
             return None
         if len(value) > MAX_ID_LENGTH:
-            self.add(
-                field, Code.TOO_LONG, f"`{field}` must be at most {MAX_ID_LENGTH} characters"
-            )
+            self.add(field, Code.TOO_LONG, f"`{field}` must be at most {MAX_ID_LENGTH} characters")
             return None
         return value
 
@@ -118,7 +117,7 @@ class UserErrors:
                 f"`{field}` must be a UUID like 'cb3dc8dc-4162-47c4-af05-3575034f99e5'",
             )
             return None
-        return str(uuid.UUID(value)) if value != value.strip() else value
+        return value
 
     def positive_int(self, field: str, value: int | None) -> int | None:
         """A positive integer (ids of AWX objects, step numbers)."""
@@ -150,21 +149,29 @@ class UserErrors:
             return False
         return True
 
-    def finite(self, field: str, value: float | None) -> float | None:
-        """A finite number."""
-        if value is not None and not math.isfinite(value):
-            self.add(field, Code.INVALID_VALUE, f"`{field}` must be a finite number")
-            return None
-        return value
-
 
 def iso_utc(moment: datetime) -> str:
     """A UTC timestamp with milliseconds and ``Z``, as the upstreams write them.
 
     A naive ``datetime`` is taken to be UTC already.
     """
-    from datetime import UTC
-
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     text = aware.astimezone(UTC).isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z")
+
+
+def rejection_errors(
+    exc: UpstreamRejected, field_of: Callable[[str], str | None] = lambda name: name
+) -> list[UserError]:
+    """An upstream's 4xx rejection as ``userErrors``: one per field message where it gives them.
+
+    ``field_of`` maps the upstream's field name to the input's (``None`` for a
+    problem of the whole request).
+    """
+    if not exc.field_errors:
+        return [UserError(field=None, message=exc.message, code=Code.UPSTREAM_REJECTED)]
+    return [
+        UserError(field=field_of(name), message=message, code=Code.UPSTREAM_REJECTED)
+        for name, messages in exc.field_errors.items()
+        for message in messages
+    ]

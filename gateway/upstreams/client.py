@@ -180,7 +180,7 @@ class UpstreamClient:
     ) -> UpstreamResponse:
         request = UpstreamRequest(self.name, method, path)
         if not self.breaker.allow():
-            raise UpstreamUnavailable(
+            raise UpstreamUnreachable(
                 f"the {self.name.value} upstream is failing; calls are paused briefly",
                 request=request,
             )

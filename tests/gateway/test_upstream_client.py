@@ -16,6 +16,7 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnauthenticated,
     UpstreamUnavailable,
+    UpstreamUnreachable,
 )
 from gateway.upstream_names import Upstream
 from gateway.upstreams.breaker import CircuitBreaker
@@ -175,7 +176,7 @@ async def test_breaker_opens_and_fails_fast() -> None:
             await client.get("/x", caller=CALLER)
     assert breaker.is_open
     calls = len(seen)
-    with pytest.raises(UpstreamUnavailable) as excinfo:
+    with pytest.raises(UpstreamUnreachable) as excinfo:
         await client.get("/x", caller=CALLER)
     assert len(seen) == calls
     assert "paused" in excinfo.value.message
