@@ -32,6 +32,7 @@ schema: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.nodes_batching
+	$(BIN)/python -m bench.jobs_view
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -20,16 +20,18 @@ from gateway.errors import GatewayError
 from schema.extensions import ErrorShaping
 from schema.flow_job_mutations import FlowJobMutations
 from schema.flow_jobs import FlowJob, FlowJobQueries
+from schema.jobs import JobQueries
 from schema.node_lookup import NodeQueries
 from schema.operations_job_mutations import OperationsJobMutations
 from schema.operations_jobs import OperationsJob, OperationsJobQueries
+from schema.partial_errors import PartialErrors
 from schema.workflow_job_mutations import WorkflowJobMutations
 from schema.workflow_jobs import JobTemplate, WorkflowJob, WorkflowJobNode, WorkflowJobQueries
 
 logger = logging.getLogger("gateway.graphql")
 
 Query = merge_types(
-    "Query", (NodeQueries, FlowJobQueries, OperationsJobQueries, WorkflowJobQueries)
+    "Query", (NodeQueries, FlowJobQueries, OperationsJobQueries, WorkflowJobQueries, JobQueries)
 )
 Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, WorkflowJobMutations))
 
@@ -57,6 +59,7 @@ def build_schema(
 
     extensions: list[Any] = [
         ErrorShaping,
+        PartialErrors,
         lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
     ]

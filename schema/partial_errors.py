@@ -1,4 +1,4 @@
-"""Errors for part of a field: data from the sources that answered, an error for the one that did not.
+"""Errors for part of a field: data from the sources that answered, errors for the rest.
 
 GraphQL lets a resolver either return a value or fail its field. The
 cross-system view needs both at once: ``jobs`` answers with the jobs of the
