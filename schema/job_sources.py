@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -34,18 +34,17 @@ import strawberry
 
 from gateway.context import Info
 from gateway.errors import UpstreamError, UpstreamNotFound
-from gateway.upstream_names import Upstream
 from gateway.upstreams.awx import PAGE_CAP, WORKFLOW_JOBS, AwxPage
 from gateway.upstreams.jobstore import JobstoreAPI
 from schema.flow_jobs import FlowJob
 from schema.node import Job
 from schema.operations_jobs import OperationsJob, search_window
 from schema.pagination import Window
-from schema.status import STATES_BY_UPSTREAM, JobSource, JobState
+from schema.pushdown import Params, awx_query, ops_query
+from schema.status import JobSource, JobState
 from schema.workflow_jobs import WorkflowJob
 
 Doc = dict[str, Any]
-Params = list[tuple[str, str]]
 
 SOURCE_ORDER = (JobSource.JOB_STORE, JobSource.OPERATIONS_MANAGER, JobSource.AWX)
 """The order of sources: the tie-break of the merge and the order of the cursor."""
@@ -137,70 +136,24 @@ def sort_time(job: Job) -> datetime:
 # --- pushdown --------------------------------------------------------------
 
 
-def status_condition(
-    upstream: Upstream, states: frozenset[JobState] | None
-) -> tuple[bool, list[str]] | None:
-    """``(negated, words)`` for a state filter; ``None`` when it needs no condition.
-
-    ``(False, [])`` matches nothing. With ``UNKNOWN`` among the states the
-    condition is negated: the words of the states *not* wanted are excluded.
-    """
-    if states is None:
-        return None
-    table = STATES_BY_UPSTREAM[upstream]
-    if JobState.UNKNOWN in states:
-        excluded = sorted(w for w, s in table.items() if s not in states)
-        return (True, excluded) if excluded else None
-    return False, sorted(w for w, s in table.items() if s in states)
-
-
-def _ms_text(moment: datetime, *, round_up: bool) -> str:
-    """ISO text in milliseconds, as the operations manager stores ``created``.
-
-    Its times have millisecond precision, so ``gt`` the floor and ``lt`` the
-    ceiling of a finer bound select exactly the jobs the bound selects.
-    """
-    moment = moment.astimezone(UTC)
-    floor = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-    if round_up and floor != moment:
-        floor += timedelta(milliseconds=1)
-    return floor.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def ops_params(flt: ViewFilter) -> Params | None:
     """The operations manager's search conditions; ``None`` when nothing can match."""
-    params: Params = []
-    condition = status_condition(Upstream.OPSMANAGER, flt.states)
-    if condition is not None:
-        negated, words = condition
-        if not negated and not words:
-            return None
-        params.append(("not-in[status]" if negated else "in[status]", ",".join(words)))
-    if flt.created_after is not None:
-        params.append(("gt[created]", _ms_text(flt.created_after, round_up=False)))
-    if flt.created_before is not None:
-        params.append(("lt[created]", _ms_text(flt.created_before, round_up=True)))
-    if flt.search is not None:
-        params.append(("contains[name]", flt.search))
-    return params
+    return ops_query(
+        states=flt.states,
+        created_after=flt.created_after,
+        created_before=flt.created_before,
+        name=flt.search,
+    )
 
 
 def awx_params(flt: ViewFilter) -> Params | None:
     """AWX list filters; ``None`` when nothing can match."""
-    params: Params = []
-    condition = status_condition(Upstream.AWX, flt.states)
-    if condition is not None:
-        negated, words = condition
-        if not negated and not words:
-            return None
-        params.append(("not__status__in" if negated else "status__in", ",".join(words)))
-    if flt.created_after is not None:
-        params.append(("created__gt", flt.created_after.astimezone(UTC).isoformat()))
-    if flt.created_before is not None:
-        params.append(("created__lt", flt.created_before.astimezone(UTC).isoformat()))
-    if flt.search is not None:
-        params.append(("name__icontains", flt.search))
-    return params
+    return awx_query(
+        states=flt.states,
+        created_after=flt.created_after,
+        created_before=flt.created_before,
+        name=flt.search,
+    )
 
 
 # --- one page's read of one source -----------------------------------------

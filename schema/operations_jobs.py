@@ -24,8 +24,9 @@ from schema.flow_jobs import check_id
 from schema.ids import to_global_id
 from schema.node import Job
 from schema.pagination import Connection, Window, offset_connection, page_window
+from schema.pushdown import ops_query
 from schema.scalars import JSON
-from schema.status import JobSource, JobState, normalise, upstream_statuses
+from schema.status import JobSource, JobState, normalise
 
 
 @strawberry.enum(description="Which outcome of a task a transition follows.")
@@ -304,27 +305,16 @@ class OperationsJobFilter:
 
 
 def ops_filter_params(flt: OperationsJobFilter | None) -> list[tuple[str, str]] | None:
-    """The search parameters for a filter; ``None`` when it can match nothing."""
-    params: list[tuple[str, str]] = []
+    """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
     if flt is None:
-        return params
-    statuses: set[str] | None = None
-    if flt.states is not None:
-        statuses = set(upstream_statuses(Upstream.OPSMANAGER, flt.states))
-    if flt.upstream_statuses is not None:
-        raw = set(flt.upstream_statuses)
-        statuses = raw if statuses is None else statuses & raw
-    if statuses is not None:
-        if not statuses:
-            return None
-        params.append(("in[status]", ",".join(sorted(statuses))))
-    if flt.created_after is not None:
-        params.append(("gt[created]", flt.created_after.isoformat()))
-    if flt.created_before is not None:
-        params.append(("lt[created]", flt.created_before.isoformat()))
-    if flt.name_contains:
-        params.append(("contains[name]", flt.name_contains))
-    return params
+        return []
+    return ops_query(
+        states=flt.states,
+        words=flt.upstream_statuses,
+        created_after=flt.created_after,
+        created_before=flt.created_before,
+        name=flt.name_contains,
+    )
 
 
 async def search_window(

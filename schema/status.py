@@ -88,12 +88,3 @@ def normalise(upstream: Upstream, status: object) -> JobState:
     if not isinstance(status, str):
         return JobState.UNKNOWN
     return STATES_BY_UPSTREAM[upstream].get(status.strip().lower(), JobState.UNKNOWN)
-
-
-def upstream_statuses(upstream: Upstream, states: list[JobState]) -> list[str]:
-    """The upstream's own words for the given states (for pushing a filter down).
-
-    ``UNKNOWN`` cannot be expressed upstream; callers filter it at the gateway.
-    """
-    wanted = set(states)
-    return [word for word, state in STATES_BY_UPSTREAM[upstream].items() if state in wanted]

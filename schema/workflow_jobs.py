@@ -23,8 +23,9 @@ from schema import coerce
 from schema.ids import to_global_id
 from schema.node import Job, Node
 from schema.pagination import Connection, Window, offset_connection, page_window
+from schema.pushdown import awx_query
 from schema.scalars import JSON
-from schema.status import JobSource, JobState, normalise, upstream_statuses
+from schema.status import JobSource, JobState, normalise
 
 _SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
 
@@ -331,27 +332,16 @@ class WorkflowJobFilter:
 
 
 def awx_filter_params(flt: WorkflowJobFilter | None) -> list[tuple[str, str]] | None:
-    """AWX list filters for a filter; ``None`` when it can match nothing."""
-    params: list[tuple[str, str]] = []
+    """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
     if flt is None:
-        return params
-    statuses: set[str] | None = None
-    if flt.states is not None:
-        statuses = set(upstream_statuses(Upstream.AWX, flt.states))
-    if flt.upstream_statuses is not None:
-        raw = set(flt.upstream_statuses)
-        statuses = raw if statuses is None else statuses & raw
-    if statuses is not None:
-        if not statuses:
-            return None
-        params.append(("status__in", ",".join(sorted(statuses))))
-    if flt.created_after is not None:
-        params.append(("created__gt", flt.created_after.isoformat()))
-    if flt.created_before is not None:
-        params.append(("created__lt", flt.created_before.isoformat()))
-    if flt.name_contains:
-        params.append(("name__icontains", flt.name_contains))
-    return params
+        return []
+    return awx_query(
+        states=flt.states,
+        words=flt.upstream_statuses,
+        created_after=flt.created_after,
+        created_before=flt.created_before,
+        name=flt.name_contains,
+    )
 
 
 def awx_pages(window: Window) -> tuple[int, list[int], int]:

@@ -193,3 +193,24 @@ def test_task_next_follows_transitions(gateway: GatewayClient) -> None:
             assert [t["taskId"] for t in task["next"]] == targets
             checked += len(targets)
     assert checked > 0
+
+
+def test_unknown_state_filter_pushes_down_as_not_in(
+    sandbox: SandboxThread, gateway: GatewayClient
+) -> None:
+    reset_counts(sandbox)
+    data = gateway.data(
+        "{ operationsJobs(first: 100, filter: {states: [UNKNOWN, PAUSED]})"
+        " { totalCount edges { node { state upstreamStatus } } } }"
+    )
+    page = data["operationsJobs"]
+    states = {e["node"]["state"] for e in page["edges"]}
+    assert "UNKNOWN" in states, "the seeded data holds undocumented statuses"
+    assert states <= {"UNKNOWN", "PAUSED"}
+    assert page["totalCount"] == len(page["edges"])
+    assert upstream_requests(sandbox, "opsmanager") == {"GET /operations-manager/jobs": 1}
+    raw = gateway.data(
+        '{ operationsJobs(first: 100, filter: {states: [UNKNOWN], upstreamStatuses: ["paused"]})'
+        " { totalCount } }"
+    )
+    assert raw["operationsJobs"]["totalCount"] == 0

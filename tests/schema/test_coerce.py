@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from gateway.upstream_names import Upstream
 from schema import coerce
-from schema.status import JobState, normalise, upstream_statuses
+from schema.pushdown import status_condition
+from schema.status import JobState, normalise
 
 
 def test_timestamps_of_every_precision() -> None:
@@ -74,9 +75,24 @@ def test_state_mapping_table() -> None:
     assert normalise(Upstream.AWX, "waiting") is JobState.QUEUED
     assert normalise(Upstream.AWX, "error") is JobState.FAILED
     assert normalise(Upstream.AWX, 42) is JobState.UNKNOWN
-    assert sorted(upstream_statuses(Upstream.AWX, [JobState.QUEUED])) == [
-        "new",
-        "pending",
-        "waiting",
-    ]
-    assert upstream_statuses(Upstream.AWX, [JobState.UNKNOWN]) == []
+
+
+def test_status_pushdown() -> None:
+    assert status_condition(Upstream.AWX, [JobState.QUEUED]) == (
+        False,
+        ["new", "pending", "waiting"],
+    )
+    # UNKNOWN has no word: "UNKNOWN or SUCCEEDED" is "none of the other states' words".
+    negated, words = status_condition(Upstream.AWX, [JobState.UNKNOWN, JobState.SUCCEEDED]) or (
+        False,
+        [],
+    )
+    assert negated is True
+    assert "successful" not in words
+    assert {"failed", "running", "new"} <= set(words)
+    assert status_condition(Upstream.AWX, None) is None
+    assert status_condition(Upstream.AWX, [JobState.QUEUED], ["new", "odd"]) == (False, ["new"])
+    assert status_condition(Upstream.AWX, [JobState.UNKNOWN], ["odd", "failed"]) == (
+        False,
+        ["odd"],
+    )

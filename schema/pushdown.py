@@ -1,0 +1,106 @@
+"""Filters pushed down into the operations manager's and AWX's own queries.
+
+Shared by the per-system connections (``operationsJobs``, ``workflowJobs``)
+and the cross-system view (``jobs``, ``jobCounts``), so a filter means the same
+everywhere. ``UNKNOWN`` has no upstream word, but the known words are a
+finite list, so "these states or UNKNOWN" is exactly "status not among the
+words of the other states" (``not-in[status]``, ``not__status__in``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+
+from gateway.upstream_names import Upstream
+from schema.status import STATES_BY_UPSTREAM, JobState
+
+Params = list[tuple[str, str]]
+
+
+def status_condition(
+    upstream: Upstream,
+    states: Collection[JobState] | None,
+    words: Collection[str] | None = None,
+) -> tuple[bool, list[str]] | None:
+    """``(negated, words)`` for a state filter; ``None`` when it needs no condition.
+
+    ``states`` are normalised states, ``words`` the upstream's own status
+    words; both given means both must hold. ``(False, [])`` matches nothing.
+    """
+    table = STATES_BY_UPSTREAM[upstream]
+    if states is None:
+        return None if words is None else (False, sorted(set(words)))
+    wanted = set(states)
+    if JobState.UNKNOWN in wanted:
+        excluded = sorted(w for w, s in table.items() if s not in wanted)
+        if words is not None:
+            return False, sorted(set(words) - set(excluded))
+        return (True, excluded) if excluded else None
+    included = {w for w, s in table.items() if s in wanted}
+    if words is not None:
+        included &= set(words)
+    return False, sorted(included)
+
+
+def _ms_text(moment: datetime, *, round_up: bool) -> str:
+    """ISO text in milliseconds, as the operations manager stores ``created``.
+
+    Its times have millisecond precision, so ``gt`` the floor and ``lt`` the
+    ceiling of a finer bound select exactly the jobs the bound selects.
+    """
+    moment = moment.astimezone(UTC)
+    floor = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    if round_up and floor != moment:
+        floor += timedelta(milliseconds=1)
+    return floor.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ops_query(
+    *,
+    states: Collection[JobState] | None = None,
+    words: Collection[str] | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    name: str | None = None,
+) -> Params | None:
+    """The operations manager's search conditions; ``None`` when nothing can match."""
+    params: Params = []
+    condition = status_condition(Upstream.OPSMANAGER, states, words)
+    if condition is not None:
+        negated, found = condition
+        if not negated and not found:
+            return None
+        params.append(("not-in[status]" if negated else "in[status]", ",".join(found)))
+    if created_after is not None:
+        params.append(("gt[created]", _ms_text(created_after, round_up=False)))
+    if created_before is not None:
+        params.append(("lt[created]", _ms_text(created_before, round_up=True)))
+    if name:
+        params.append(("contains[name]", name))
+    return params
+
+
+def awx_query(
+    *,
+    states: Collection[JobState] | None = None,
+    words: Collection[str] | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    name: str | None = None,
+) -> Params | None:
+    """AWX list filters; ``None`` when nothing can match."""
+    params: Params = []
+    condition = status_condition(Upstream.AWX, states, words)
+    if condition is not None:
+        negated, found = condition
+        if not negated and not found:
+            return None
+        params.append(("not__status__in" if negated else "status__in", ",".join(found)))
+    if created_after is not None:
+        params.append(("created__gt", created_after.astimezone(UTC).isoformat()))
+    if created_before is not None:
+        params.append(("created__lt", created_before.astimezone(UTC).isoformat()))
+    if name:
+        params.append(("name__icontains", name))
+    return params
