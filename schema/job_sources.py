@@ -54,6 +54,8 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 SCAN_CHUNK = 100
 """Jobs one request of a filtered jobs-store scan reads (at least the page's need)."""
+SCAN_WAVE = 3
+"""Chunks of a filtered jobs-store scan requested together after the first."""
 FULL_SCAN_PAGE = 200
 """Jobs one request of a whole-list jobs-store scan reads."""
 FULL_SCAN_WAVE = 4
@@ -339,7 +341,8 @@ async def scan_jobstore(info: Info, flt: ViewFilter, start: int, need: int) -> S
     """``need`` matching jobs-store jobs from raw offset ``start`` (list served newest first).
 
     Without a filter this is one request of ``need`` jobs. With one, pages of
-    at least :data:`SCAN_CHUNK` jobs are read one after another until ``need``
+    at least :data:`SCAN_CHUNK` jobs are read (one, then :data:`SCAN_WAVE` at a
+    time, concurrently) until ``need``
     jobs matched, the list ended, a job older than ``createdAfter`` was seen
     (every later job is older still), or ``scan_limit`` jobs were read. In the
     last case the read has a ``frontier`` (the time of the last job read) and
@@ -360,44 +363,59 @@ async def scan_jobstore(info: Info, flt: ViewFilter, start: int, need: int) -> S
     scan_limit = info.context.settings.scan_limit
     pos, scanned = start, 0
     last: FlowJob | None = None
+    wave_size = 1
     while True:
-        budget = scan_limit - scanned
-        size = min(max(need - len(read.items), SCAN_CHUNK), budget)
-        probe = size == budget
-        docs = await api.jobs(skip=pos, limit=size + (1 if probe else 0))
-        longer = len(docs) > size
-        docs = docs[:size]
-        fetched.extend(docs)
-        for i, doc in enumerate(docs):
-            job = FlowJob.from_doc(doc)
-            created = job.created_at
-            if (
-                flt.created_after is not None
-                and created is not None
-                and created <= flt.created_after
-            ):
-                read.end, read.exhausted = pos + i, True
-                info.context.loaders.flow_job_by_id.prime_many(fetched)
-                return read
-            if flt.matches(job):
-                read.items.append((job, pos + i + 1))
-                if len(read.items) == need:
-                    read.end = pos + i + 1
+        # The first request alone often fills the page; after it, chunks go out a
+        # wave at a time so a long scan costs round trips per wave, not per chunk.
+        chunks: list[tuple[int, int]] = []
+        planned = scanned
+        for _ in range(wave_size):
+            size = min(max(need - len(read.items), SCAN_CHUNK), scan_limit - planned)
+            if size <= 0:
+                break
+            chunks.append((pos + planned - scanned, size))
+            planned += size
+        pages = await asyncio.gather(
+            *(
+                api.jobs(skip=skip, limit=size + (1 if skip - start + size >= scan_limit else 0))
+                for skip, size in chunks
+            )
+        )
+        wave_size = SCAN_WAVE
+        for (_skip, size), page in zip(chunks, pages, strict=True):
+            longer = len(page) > size
+            docs = page[:size]
+            fetched.extend(docs)
+            for i, doc in enumerate(docs):
+                job = FlowJob.from_doc(doc)
+                created = job.created_at
+                if (
+                    flt.created_after is not None
+                    and created is not None
+                    and created <= flt.created_after
+                ):
+                    read.end, read.exhausted = pos + i, True
                     info.context.loaders.flow_job_by_id.prime_many(fetched)
                     return read
-            last = job
-        pos += len(docs)
-        scanned += len(docs)
-        read.end = pos
-        if len(docs) < size or (scanned >= scan_limit and not longer):
-            read.exhausted = True
-            break
-        if scanned >= scan_limit:
-            read.frontier = sort_time(last) if last is not None else EARLIEST
-            read.warnings.append(_scan_warning(scanned))
-            break
-    info.context.loaders.flow_job_by_id.prime_many(fetched)
-    return read
+                if flt.matches(job):
+                    read.items.append((job, pos + i + 1))
+                    if len(read.items) == need:
+                        read.end = pos + i + 1
+                        info.context.loaders.flow_job_by_id.prime_many(fetched)
+                        return read
+                last = job
+            pos += len(docs)
+            scanned += len(docs)
+            read.end = pos
+            if len(docs) < size or (scanned >= scan_limit and not longer):
+                read.exhausted = True
+                info.context.loaders.flow_job_by_id.prime_many(fetched)
+                return read
+            if scanned >= scan_limit:
+                read.frontier = sort_time(last) if last is not None else EARLIEST
+                read.warnings.append(_scan_warning(scanned))
+                info.context.loaders.flow_job_by_id.prime_many(fetched)
+                return read
 
 
 def _newest_first_key(job: FlowJob) -> tuple[datetime, str]:
