@@ -8,11 +8,22 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 import uvicorn
 
 from gateway.config import ConfigError, load_settings
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` on uvloop where it is installed (uvicorn's fast extra), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -55,7 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
             stop.set()
             await sandbox_task
 
-    asyncio.run(main())
+    run_loop(main())
     return 0
 
 
@@ -80,7 +91,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             print(f"{name}: {sandboxes.url(name)}", file=sys.stderr, flush=True)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_sandboxes(sandboxes, started=started, log_level=args.log_level))
+        run_loop(serve_sandboxes(sandboxes, started=started, log_level=args.log_level))
     return 0
 
 
