@@ -195,7 +195,6 @@ class OperationsJob(Job):
     ops_id: str = strawberry.field(description="The upstream `_id`.")
     description: str | None
     type: str | None
-    tasks: list[Task]
     created_by: str | None
     last_updated_by: str | None
     errors: list[OperationsJobError]
@@ -214,10 +213,24 @@ class OperationsJob(Job):
     decorators: JSON | None
     validation_errors: JSON | None
     _doc: strawberry.Private[dict[str, Any]]
+    _task_cache: strawberry.Private[list[Task] | None] = None
 
     @strawberry.field(description="The raw job document as the upstream sent it.")
     def upstream(self) -> JSON:
         return self._doc
+
+    @strawberry.field(description="The job's tasks, keyed in the document by task id.")
+    def tasks(self) -> list[Task]:
+        # Built on first use: a list of jobs seldom asks for tasks, and mapping
+        # them is most of the cost of a job.
+        if self._task_cache is None:
+            tasks: dict[str, Task] = {}
+            raw_tasks = coerce.mapping(self._doc.get("tasks")) or {}
+            for key, value in raw_tasks.items():
+                if isinstance(value, dict):
+                    tasks[key] = Task.from_doc(key, value, tasks)
+            self._task_cache = list(tasks.values())
+        return self._task_cache
 
     @strawberry.field(description="The job that spawned this one.")
     async def parent(self, info: Info) -> OperationsJob | None:
@@ -238,11 +251,6 @@ class OperationsJob(Job):
     def from_doc(cls, doc: dict[str, Any]) -> OperationsJob:
         metrics = coerce.mapping(doc.get("metrics")) or {}
         status = coerce.text(doc.get("status"))
-        tasks: dict[str, Task] = {}
-        raw_tasks = coerce.mapping(doc.get("tasks")) or {}
-        for key, value in raw_tasks.items():
-            if isinstance(value, dict):
-                tasks[key] = Task.from_doc(key, value, tasks)
         parent = coerce.mapping(doc.get("parent"))
         parent_ref = None
         if parent is not None:
@@ -271,7 +279,6 @@ class OperationsJob(Job):
             ops_id=ops_id,
             description=coerce.text(doc.get("description")),
             type=coerce.text(doc.get("type")),
-            tasks=list(tasks.values()),
             created_by=coerce.text(doc.get("created_by")),
             last_updated_by=coerce.text(doc.get("last_updated_by")),
             errors=[_error(e) for e in doc.get("error") or [] if isinstance(e, dict)]
