@@ -47,7 +47,11 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    *, latency_ms: float = 0.0, seed: int = 0, env: dict[str, str] | None = None
+    *,
+    latency_ms: float = 0.0,
+    seed: int = 0,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[Stack]:
     """Sandbox upstreams and a gateway, each in its own process."""
     ports = {name: free_port() for name in ("jobstore", "opsmanager", "awx")}
@@ -86,6 +90,8 @@ def running_stack(
             str(gateway_port),
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
         ],
         env=gateway_env,
     )

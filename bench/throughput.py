@@ -57,12 +57,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
     args = parser.parse_args()
-    with running_stack(latency_ms=args.latency_ms) as stack:
+    with running_stack(latency_ms=args.latency_ms, workers=args.workers) as stack:
         url = f"{stack.gateway}/graphql"
         print(
             f"{args.concurrency} concurrent clients, {args.seconds:g} s per query,"
-            f" sandbox latency {args.latency_ms:g} ms"
+            f" sandbox latency {args.latency_ms:g} ms, {args.workers} gateway worker(s)"
         )
         for label, query in QUERIES.items():
             asyncio.run(load(url, query, 2, 1.0))  # warm the pools

@@ -41,6 +41,21 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"jobs-gateway: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        if args.demo:
+            print("jobs-gateway: --workers needs real upstreams, not --demo", file=sys.stderr)
+            return 2
+        # Each worker process reads the same environment and builds its own app.
+        uvicorn.run(
+            "gateway.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=False,
+        )
+        return 0
     app = create_app(settings)
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, access_log=False
@@ -115,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", type=int, default=0, help="sandbox data seed (with --demo)")
     serve.add_argument("--latency-ms", type=float, default=0.0, help="sandbox latency (--demo)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (one per core)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
 
