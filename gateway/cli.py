@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from gateway.config import ConfigError, load_settings
+from gateway.sandbox.faults import FaultSettings
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -85,6 +87,31 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_fault_options(options: list[str], latency_ms: float) -> dict[str, FaultSettings]:
+    """``NAME=JSON`` options of ``--faults`` as fault settings per upstream.
+
+    The JSON takes the keys of ``PUT /_sandbox/faults``; ``latency_ms``
+    defaults to the ``--latency-ms`` of the command.
+    """
+    result: dict[str, FaultSettings] = {}
+    for option in options:
+        name, sep, raw = option.partition("=")
+        if not sep or name not in {"jobstore", "opsmanager", "awx"}:
+            raise ValueError(f"--faults takes jobstore|opsmanager|awx=JSON, got {option!r}")
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--faults {name}: not JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"--faults {name}: a JSON object is needed")
+        data.setdefault("latency_ms", latency_ms)
+        try:
+            result[name] = FaultSettings.from_json(data)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"--faults {name}: {exc}") from None
+    return result
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from gateway.sandbox.server import SandboxSet, serve_sandboxes
 
@@ -100,6 +127,13 @@ def _sandbox(args: argparse.Namespace) -> int:
         latency_ms=args.latency_ms,
         progress_seconds=args.progress_seconds,
     )
+    try:
+        for name, faults in parse_fault_options(args.faults or [], args.latency_ms).items():
+            if name in sandboxes.settings:
+                sandboxes.settings[name].faults = faults
+    except ValueError as exc:
+        print(f"jobs-gateway sandbox: {exc}", file=sys.stderr)
+        return 2
 
     def started(_apps: object) -> None:
         for name in sandboxes.settings:
@@ -149,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["jobstore", "opsmanager", "awx"],
         action="append",
         help="run only this upstream (repeatable); default all three",
+    )
+    sandbox.add_argument(
+        "--faults",
+        action="append",
+        metavar="NAME=JSON",
+        help='faults of one upstream at start, e.g. awx=\'{"mode": "503", "error_rate": 0.2}\'',
     )
     sandbox.add_argument("--log-level", default="warning")
     sandbox.set_defaults(run=_sandbox)

@@ -74,13 +74,13 @@ class FaultSettings:
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         values = dict(data)
-        try:
-            if "mode" in values:
-                values["mode"] = FaultMode(str(values["mode"]))
-            if "phase" in values:
-                values["phase"] = FaultPhase(str(values["phase"]))
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
+        for key, kind in (("mode", FaultMode), ("phase", FaultPhase)):
+            if key in values:
+                try:
+                    values[key] = kind(str(values[key]))
+                except ValueError:
+                    choices = ", ".join(member.value for member in kind)
+                    raise ValueError(f"{key} must be one of {choices}") from None
         settings = cls(**values)
         settings.validate()
         return settings
