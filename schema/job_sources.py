@@ -40,7 +40,7 @@ from schema.flow_jobs import FlowJob
 from schema.node import Job
 from schema.operations_jobs import OperationsJob, search_window
 from schema.pagination import Window
-from schema.pushdown import Params, awx_query, ops_query
+from schema.pushdown import AWX, OPSMANAGER, Params, query
 from schema.status import JobSource, JobState
 from schema.workflow_jobs import WorkflowJob
 
@@ -140,7 +140,8 @@ def sort_time(job: Job) -> datetime:
 
 def ops_params(flt: ViewFilter) -> Params | None:
     """The operations manager's search conditions; ``None`` when nothing can match."""
-    return ops_query(
+    return query(
+        OPSMANAGER,
         states=flt.states,
         created_after=flt.created_after,
         created_before=flt.created_before,
@@ -150,7 +151,8 @@ def ops_params(flt: ViewFilter) -> Params | None:
 
 def awx_params(flt: ViewFilter) -> Params | None:
     """AWX list filters; ``None`` when nothing can match."""
-    return awx_query(
+    return query(
+        AWX,
         states=flt.states,
         created_after=flt.created_after,
         created_before=flt.created_before,

@@ -1,7 +1,7 @@
 """``startOperationsJob``: start a workflow in the operations manager.
 
 The input is checked against the upstream's own body schema (seed 002,
-:data:`START_BODY_SCHEMA`) with ``jsonschema`` before anything is sent, so the
+:data:`START_SCHEMA`) with ``jsonschema`` before anything is sent, so the
 caller gets every problem as a ``userError`` with its path
 (``options.groups.1``) instead of the upstream's single 400 text.
 
@@ -21,6 +21,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.errors import UpstreamError, UpstreamRejected
+from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
 from schema.lost_answers import answer_lost, outcome_unknown, sent_at
 from schema.operations_jobs import OperationsJob
 from schema.scalars import JSON
@@ -31,31 +32,7 @@ MAX_DESCRIPTION = 4096
 MAX_TYPE = 128
 MAX_GROUPS = 100
 
-START_BODY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "workflow": {"title": "workflow", "type": "string"},
-        "options": {
-            "title": "options",
-            "type": "object",
-            "properties": {
-                "description": {"type": "string"},
-                "type": {"type": "string"},
-                "variables": {"type": "object", "additionalProperties": True},
-                "groups": {
-                    "type": "array",
-                    "items": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"},
-                },
-            },
-        },
-    },
-    "required": ["workflow", "options"],
-    "additionalProperties": False,
-}
-"""The documented body of ``POST /operations-manager/jobs/start`` (seed 002), with
-``common#/definitions/ObjectIdLikeString`` inlined as 24 hex digits."""
-
-_VALIDATOR = jsonschema.Draft7Validator(START_BODY_SCHEMA)
+_VALIDATOR = jsonschema.Draft7Validator(START_SCHEMA)
 _CODES = {
     "required": Code.REQUIRED,
     "type": Code.INVALID_TYPE,

@@ -24,7 +24,7 @@ from schema.flow_jobs import check_id
 from schema.ids import to_global_id
 from schema.node import Job
 from schema.pagination import Connection, Window, offset_connection, page_window
-from schema.pushdown import ops_query
+from schema.pushdown import OPSMANAGER, query
 from schema.scalars import JSON
 from schema.status import JobSource, JobState, normalise
 
@@ -315,7 +315,8 @@ def ops_filter_params(flt: OperationsJobFilter | None) -> list[tuple[str, str]] 
     """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
     if flt is None:
         return []
-    return ops_query(
+    return query(
+        OPSMANAGER,
         states=flt.states,
         words=flt.upstream_statuses,
         created_after=flt.created_after,

@@ -9,7 +9,8 @@ words of the other states" (``not-in[status]``, ``not__status__in``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gateway.upstream_names import Upstream
@@ -56,7 +57,45 @@ def _ms_text(moment: datetime, *, round_up: bool) -> str:
     return floor.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def ops_query(
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """How one upstream spells each condition of a filter."""
+
+    upstream: Upstream
+    status_in: str
+    status_not_in: str
+    created_after: str
+    created_before: str
+    name_contains: str
+    time_text: Callable[[datetime, bool], str]
+
+
+def _iso(moment: datetime, _round_up: bool) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+OPSMANAGER = Dialect(
+    Upstream.OPSMANAGER,
+    status_in="in[status]",
+    status_not_in="not-in[status]",
+    created_after="gt[created]",
+    created_before="lt[created]",
+    name_contains="contains[name]",
+    time_text=lambda moment, round_up: _ms_text(moment, round_up=round_up),
+)
+AWX = Dialect(
+    Upstream.AWX,
+    status_in="status__in",
+    status_not_in="not__status__in",
+    created_after="created__gt",
+    created_before="created__lt",
+    name_contains="name__icontains",
+    time_text=_iso,
+)
+
+
+def query(
+    dialect: Dialect,
     *,
     states: Collection[JobState] | None = None,
     words: Collection[str] | None = None,
@@ -64,43 +103,19 @@ def ops_query(
     created_before: datetime | None = None,
     name: str | None = None,
 ) -> Params | None:
-    """The operations manager's search conditions; ``None`` when nothing can match."""
+    """An upstream's query conditions for a filter; ``None`` when nothing can match."""
     params: Params = []
-    condition = status_condition(Upstream.OPSMANAGER, states, words)
+    condition = status_condition(dialect.upstream, states, words)
     if condition is not None:
         negated, found = condition
         if not negated and not found:
             return None
-        params.append(("not-in[status]" if negated else "in[status]", ",".join(found)))
+        key = dialect.status_not_in if negated else dialect.status_in
+        params.append((key, ",".join(found)))
     if created_after is not None:
-        params.append(("gt[created]", _ms_text(created_after, round_up=False)))
+        params.append((dialect.created_after, dialect.time_text(created_after, False)))
     if created_before is not None:
-        params.append(("lt[created]", _ms_text(created_before, round_up=True)))
+        params.append((dialect.created_before, dialect.time_text(created_before, True)))
     if name:
-        params.append(("contains[name]", name))
-    return params
-
-
-def awx_query(
-    *,
-    states: Collection[JobState] | None = None,
-    words: Collection[str] | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    name: str | None = None,
-) -> Params | None:
-    """AWX list filters; ``None`` when nothing can match."""
-    params: Params = []
-    condition = status_condition(Upstream.AWX, states, words)
-    if condition is not None:
-        negated, found = condition
-        if not negated and not found:
-            return None
-        params.append(("not__status__in" if negated else "status__in", ",".join(found)))
-    if created_after is not None:
-        params.append(("created__gt", created_after.astimezone(UTC).isoformat()))
-    if created_before is not None:
-        params.append(("created__lt", created_before.astimezone(UTC).isoformat()))
-    if name:
-        params.append(("name__icontains", name))
+        params.append((dialect.name_contains, name))
     return params

@@ -23,7 +23,7 @@ from schema import coerce
 from schema.ids import to_global_id
 from schema.node import Job, Node
 from schema.pagination import Connection, Window, offset_connection, page_window
-from schema.pushdown import awx_query
+from schema.pushdown import AWX, query
 from schema.scalars import JSON
 from schema.status import JobSource, JobState, normalise
 
@@ -335,7 +335,8 @@ def awx_filter_params(flt: WorkflowJobFilter | None) -> list[tuple[str, str]] | 
     """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
     if flt is None:
         return []
-    return awx_query(
+    return query(
+        AWX,
         states=flt.states,
         words=flt.upstream_statuses,
         created_after=flt.created_after,

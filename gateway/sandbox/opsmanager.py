@@ -72,9 +72,10 @@ from gateway.sandbox.opsmanager_data import (
     iso_millis,
     workflow_catalogue,
 )
-from gateway.sandbox.opsmanager_openapi import OPENAPI, START_SCHEMA
+from gateway.sandbox.opsmanager_openapi import OPENAPI
 from gateway.sandbox.responses import JSONBody
 from gateway.sandbox.settings import SandboxSettings
+from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

@@ -1,50 +1,10 @@
-"""OpenAPI 3.1 description of the sandbox operations manager, and the start schema.
-
-:data:`START_SCHEMA` is the documented body schema of ``POST
-/operations-manager/jobs/start`` (seed 002) with its external
-``common#/definitions/ObjectIdLikeString`` reference inlined.
-"""
+"""OpenAPI 3.1 description of the sandbox operations manager."""
 
 from __future__ import annotations
 
 from typing import Any
 
-OBJECT_ID_LIKE: dict[str, Any] = {
-    "type": "string",
-    "pattern": "^[0-9a-fA-F]{24}$",
-    "description": "ObjectId-like string: 24 hex digits",
-}
-
-START_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "workflow": {"title": "workflow", "type": "string"},
-        "options": {
-            "title": "options",
-            "type": "object",
-            "properties": {
-                "description": {
-                    "type": "string",
-                    "description": "The description for the new Job.",
-                    "examples": ["Example job description"],
-                },
-                "type": {"type": "string", "examples": ["automation"]},
-                "variables": {
-                    "type": "object",
-                    "description": "Variables for the new Job.",
-                    "additionalProperties": True,
-                },
-                "groups": {
-                    "type": "array",
-                    "description": "GBAC for the new Job.",
-                    "items": OBJECT_ID_LIKE,
-                },
-            },
-        },
-    },
-    "required": ["workflow", "options"],
-    "additionalProperties": False,
-}
+from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
 
 
 def _envelope(data: dict[str, Any], metadata: dict[str, Any] | None = None) -> dict[str, Any]:
