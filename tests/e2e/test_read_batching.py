@@ -6,8 +6,10 @@ import httpx
 
 from gateway.sandbox.server import SandboxThread
 from schema.ids import to_global_id
+from tests.conftest import CONTROL
 from tests.e2e.conftest import (
     GatewayClient,
+    GatewayFactory,
     reset_counts,
     set_faults,
     upstream_requests,
@@ -156,3 +158,18 @@ def test_primed_jobs_cost_nothing_when_looked_up_again(
         "GET /api/v2/workflow_jobs/": 1,
         "GET /api/v2/workflow_job_nodes/": 1,
     }
+
+
+def test_jobstore_gets_stay_under_the_concurrency_bound(
+    sandbox: SandboxThread, start_gateway: GatewayFactory
+) -> None:
+    gateway = start_gateway(GATEWAY_JOBSTORE_CONCURRENCY="3")
+    _, flow_ids = _mixed_ids(gateway)
+    ids = [to_global_id("FlowJob", job_id) for job_id in flow_ids]
+    set_faults(sandbox, "jobstore", latency_ms=100)
+    reset_counts(sandbox)
+    data = gateway.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert [n["id"] for n in data["nodes"]] == ids
+    stats = CONTROL.get(f"{sandbox.url('jobstore')}/_sandbox/stats").json()
+    assert stats["requests"] == {"GET /jobs/v1/bson/{job_id}": len(set(flow_ids))}
+    assert stats["peakInFlight"] == 3
