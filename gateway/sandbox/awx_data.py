@@ -26,247 +26,45 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.sandbox.clock import Phase, Progression, utc_now
-
-API = "/api/v2"
-
-STATUSES = ("new", "pending", "waiting", "running", "successful", "failed", "error", "canceled")
-ACTIVE_STATUSES = frozenset({"new", "pending", "waiting", "running"})
-CANCELABLE_STATUSES = frozenset({"new", "pending", "waiting", "running"})
-FAILED_STATUSES = frozenset({"failed", "error"})
-LAUNCH_TYPES = (
-    "manual",
-    "relaunch",
-    "callback",
-    "scheduled",
-    "dependency",
-    "workflow",
-    "webhook",
-    "sync",
-    "scm",
+from gateway.sandbox.awx_documents import render_node, render_template, render_workflow_job
+from gateway.sandbox.awx_records import (
+    ACTIVE_STATUSES,
+    API,
+    BRANCHES,
+    EXPLANATIONS,
+    FAILED_STATUSES,
+    FIRST_SPAWNED_JOB_ID,
+    FIRST_WFJT_ID,
+    INVENTORIES,
+    JOB_TEMPLATE_COUNT,
+    LABELS,
+    LAUNCH_TYPES,
+    LIMITS,
+    NODE_PATTERN,
+    NOUNS,
+    SANDBOX_USER_ID,
+    SEED_END,
+    SEED_START,
+    STATUSES,
+    TAGS,
+    USERS,
+    VERBS,
+    WEBHOOK_SERVICES,
+    WFJT_COUNT,
+    WFJT_NAMES,
+    WORKFLOW_JOB_COUNT,
+    JobTemplate,
+    NodeRecord,
+    UnifiedJobRecord,
+    awx_time,
+    inventory_summary,
+    launched_by_user,
+    user_ref,
 )
-WEBHOOK_SERVICES = ("", "github", "gitlab", "bitbucket_dc")
-NODE_PATTERN = (0, 1, 1, 2, 0, 1, 1, 1, 2, 0)
-"""Node counts of consecutive workflow jobs: 9 nodes per 10 jobs."""
-
-WORKFLOW_JOB_COUNT = 300
-JOB_TEMPLATE_COUNT = 30
-FIRST_WFJT_ID = 31
-WFJT_COUNT = 6
-FIRST_PROJECT_ID = 37
-FIRST_SPAWNED_JOB_ID = 1001
-SEED_START = datetime(2025, 3, 1, tzinfo=UTC)
-SEED_END = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
-
-USERS: dict[int, str] = {1: "admin", 2: "alice", 3: "bob", 4: "carol"}
-SANDBOX_USER_ID = 1
-INVENTORIES: dict[int, str] = {
-    1: "Production",
-    2: "Staging",
-    3: "Edge routers",
-    4: "Lab",
-    5: "Datacenter East",
-}
-CREDENTIALS: dict[int, str] = {
-    1: "GitHub deploy token",
-    2: "GitLab bot token",
-    3: "Bitbucket DC token",
-    4: "GitHub ops token",
-    5: "GitLab release token",
-    6: "Bitbucket DC mirror token",
-}
-_VERBS = ("Deploy", "Patch", "Backup", "Restart", "Audit", "Provision", "Upgrade", "Rotate")
-_NOUNS = (
-    "web tier",
-    "database cluster",
-    "edge routers",
-    "load balancers",
-    "kafka brokers",
-    "dns servers",
-    "vpn gateways",
-    "monitoring stack",
-    "certificates",
-    "linux hosts",
-)
-_WFJT_NAMES = (
-    "Nightly release train",
-    "Quarterly patch wave",
-    "Site failover drill",
-    "New branch onboarding",
-    "Compliance sweep",
-    "Blue-green cutover",
-)
-_PROJECT_NAMES = ("infra-playbooks", "network-automation", "platform-ops", "security-baseline")
-_LABELS = ("prod", "nightly", "network", "security", "team-a", "team-b")
-_TAGS = ("", "", "", "configuration", "packages", "services,restart", "facts")
-_LIMITS = ("", "", "", "webservers", "db*", "region_eu", "edge:&routers")
-_BRANCHES = ("", "", "main", "release/2.4", "hotfix/cve")
-_EXPLANATIONS = {
-    "failed": ("", "", "Workflow job node failed"),
-    "error": (
-        "Previous Task Failed: a job failed to start",
-        "Job terminated due to error",
-        "Task was marked as running but was not present in the job queue",
-    ),
-    "canceled": ("", "Workflow job canceled by user"),
-}
-
-
-def awx_time(moment: datetime) -> str:
-    """``2026-01-05T10:11:12.123456Z``: how AWX writes timestamps."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _user_ref(user_id: int) -> dict[str, Any]:
-    return {"id": user_id, "username": USERS[user_id], "first_name": "", "last_name": ""}
-
-
-def _launched_by_user(user_id: int) -> dict[str, Any]:
-    return {
-        "id": user_id,
-        "name": USERS[user_id],
-        "type": "user",
-        "url": f"{API}/users/{user_id}/",
-    }
-
-
-def inventory_summary(inventory_id: int) -> dict[str, Any]:
-    """``summary_fields.inventory`` as AWX gives it."""
-    return {
-        "id": inventory_id,
-        "name": INVENTORIES[inventory_id],
-        "description": "",
-        "has_active_failures": False,
-        "total_hosts": 10 * inventory_id,
-        "hosts_with_active_failures": 0,
-        "total_groups": inventory_id + 1,
-        "has_inventory_sources": inventory_id % 2 == 1,
-        "total_inventory_sources": inventory_id % 2,
-        "inventory_sources_with_failures": 0,
-        "organization_id": 1,
-        "kind": "",
-    }
-
-
-@dataclass(slots=True)
-class JobTemplate:
-    """One job template: its rendered document plus what the views need."""
-
-    doc: dict[str, Any]
-
-    @property
-    def id(self) -> int:
-        return int(self.doc["id"])
-
-    @property
-    def name(self) -> str:
-        return str(self.doc["name"])
-
-    @property
-    def can_start(self) -> bool:
-        return bool(self.doc["summary_fields"]["user_capabilities"]["start"])
-
-    @property
-    def slice_count(self) -> int:
-        return int(self.doc["job_slice_count"])
-
-    def brief(self) -> dict[str, Any]:
-        """``{id, name, description}`` for other objects' summary fields."""
-        return {"id": self.id, "name": self.name, "description": self.doc["description"]}
-
-
-@dataclass(slots=True)
-class UnifiedJobRecord:
-    """A workflow job or a job: its document, refreshed in place while its clock runs."""
-
-    doc: dict[str, Any]
-    progression: Progression | None = None
-    created_at: datetime | None = None
-    node_ids: list[int] = field(default_factory=list)
-
-    def document(self) -> dict[str, Any]:
-        """The current document (the same dict every time)."""
-        if self.progression is not None:
-            self._refresh(self.progression)
-        return self.doc
-
-    def _refresh(self, progression: Progression) -> None:
-        assert self.created_at is not None
-        phase = progression.phase()
-        doc = self.doc
-        if phase is Phase.QUEUED:
-            return
-        started = self.created_at + timedelta(seconds=progression.progress_seconds / 5)
-        doc["started"] = awx_time(started)
-        if phase is Phase.RUNNING:
-            set_status(doc, "running", modified=started)
-            return
-        finished = self.created_at + timedelta(seconds=progression.progress_seconds)
-        doc["finished"] = awx_time(finished)
-        doc["elapsed"] = round((finished - started).total_seconds(), 3)
-        set_status(doc, "successful", modified=finished)
-        self.progression = None
-
-    def cancel(self, now: datetime) -> None:
-        """Cancel the job now (the caller checked it can be canceled)."""
-        self.document()
-        self.progression = None
-        doc = self.doc
-        doc["canceled_on"] = awx_time(now)
-        doc["finished"] = awx_time(now)
-        if doc["started"] is not None:
-            started = datetime.fromisoformat(doc["started"])
-            doc["elapsed"] = round((now - started).total_seconds(), 3)
-        doc["job_explanation"] = (
-            "Workflow job canceled by user" if doc["type"] == "workflow_job" else ""
-        )
-        set_status(doc, "canceled", modified=now)
-
-
-def set_status(doc: dict[str, Any], status: str, *, modified: datetime) -> None:
-    """Set ``status`` and what follows from it (``failed``, capabilities, ``modified``)."""
-    doc["status"] = status
-    doc["failed"] = status in FAILED_STATUSES
-    doc["modified"] = awx_time(modified)
-    capabilities = doc["summary_fields"].get("user_capabilities")
-    if capabilities is not None:
-        capabilities["delete"] = status not in ACTIVE_STATUSES
-
-
-@dataclass(slots=True)
-class NodeRecord:
-    """A workflow job node; while its workflow job's clock runs, its job follows it."""
-
-    doc: dict[str, Any]
-    parent: UnifiedJobRecord
-    pending_job: dict[str, Any] | None = None
-    """``summary_fields.job`` to show once the parent runs (API-created nodes only)."""
-
-    def document(self) -> dict[str, Any]:
-        """The current document (the same dict every time)."""
-        if self.pending_job is not None:
-            parent = self.parent.document()
-            self._follow(parent)
-        return self.doc
-
-    def _follow(self, parent: dict[str, Any]) -> None:
-        assert self.pending_job is not None
-        if parent["started"] is None:
-            return
-        job = self.pending_job
-        job["status"] = "running" if parent["status"] == "running" else parent["status"]
-        job["failed"] = parent["failed"]
-        job["elapsed"] = parent["elapsed"]
-        self.doc["job"] = job["id"]
-        self.doc["summary_fields"]["job"] = job
-        self.doc["related"]["job"] = f"{API}/jobs/{job['id']}/"
-        self.doc["modified"] = parent["modified"]
-        if parent["status"] not in ACTIVE_STATUSES:
-            self.pending_job = None
+from gateway.sandbox.clock import Progression, utc_now
 
 
 class AwxStore:
@@ -301,7 +99,7 @@ class AwxStore:
         self._seed_workflow_jobs(rng)
 
     def _seed_templates(self, rng: random.Random) -> None:
-        names = [f"{verb} {noun}" for verb in _VERBS for noun in _NOUNS]
+        names = [f"{verb} {noun}" for verb in VERBS for noun in NOUNS]
         rng.shuffle(names)
         sliced = set(rng.sample(range(JOB_TEMPLATE_COUNT), 9))
         denied = set(rng.sample(sorted(sliced), 2))
@@ -314,7 +112,7 @@ class AwxStore:
             modified = created + timedelta(days=rng.randint(0, 25), seconds=rng.random() * 86400)
             slice_count = rng.randint(2, 4) if index in sliced else 1
             self.job_templates[template_id] = JobTemplate(
-                self._template_doc(
+                render_template(
                     rng,
                     template_id=template_id,
                     name=names[index],
@@ -328,141 +126,9 @@ class AwxStore:
             wfjt_id = FIRST_WFJT_ID + offset
             self.workflow_job_templates[wfjt_id] = {
                 "id": wfjt_id,
-                "name": _WFJT_NAMES[offset],
-                "description": f"{_WFJT_NAMES[offset]} across all sites",
+                "name": WFJT_NAMES[offset],
+                "description": f"{WFJT_NAMES[offset]} across all sites",
             }
-
-    def _template_doc(
-        self,
-        rng: random.Random,
-        *,
-        template_id: int,
-        name: str,
-        created: datetime,
-        modified: datetime,
-        slice_count: int,
-        can_start: bool,
-    ) -> dict[str, Any]:
-        inventory = rng.randint(1, len(INVENTORIES))
-        project = FIRST_PROJECT_ID + rng.randrange(len(_PROJECT_NAMES))
-        last_run = SEED_END - timedelta(days=rng.randint(0, 60), seconds=rng.random() * 86400)
-        last_failed = rng.random() < 0.25
-        has_schedule = rng.random() < 0.4
-        webhook_service = rng.choice(("", "", "", "github", "gitlab"))
-        webhook_credential = (1 if webhook_service == "github" else 2) if webhook_service else None
-        url = f"{API}/job_templates/{template_id}/"
-        playbook = name.lower().replace(" ", "_") + ".yml"
-        return {
-            "id": template_id,
-            "type": "job_template",
-            "url": url,
-            "related": {
-                "created_by": f"{API}/users/{SANDBOX_USER_ID}/",
-                "modified_by": f"{API}/users/{SANDBOX_USER_ID}/",
-                "labels": f"{url}labels/",
-                "inventory": f"{API}/inventories/{inventory}/",
-                "project": f"{API}/projects/{project}/",
-                "organization": f"{API}/organizations/1/",
-                "credentials": f"{url}credentials/",
-                "last_job": f"{API}/jobs/{rng.randint(1, FIRST_SPAWNED_JOB_ID - 1)}/",
-                "jobs": f"{url}jobs/",
-                "schedules": f"{url}schedules/",
-                "activity_stream": f"{url}activity_stream/",
-                "launch": f"{url}launch/",
-                "webhook_key": f"{url}webhook_key/",
-                "webhook_receiver": (
-                    f"{API}/job_templates/{template_id}/{webhook_service}/"
-                    if webhook_service
-                    else ""
-                ),
-                "notification_templates_started": f"{url}notification_templates_started/",
-                "notification_templates_success": f"{url}notification_templates_success/",
-                "notification_templates_error": f"{url}notification_templates_error/",
-                "access_list": f"{url}access_list/",
-                "survey_spec": f"{url}survey_spec/",
-                "object_roles": f"{url}object_roles/",
-                "instance_groups": f"{url}instance_groups/",
-                "slice_workflow_jobs": f"{url}slice_workflow_jobs/",
-                "copy": f"{url}copy/",
-            },
-            "summary_fields": {
-                "organization": {"id": 1, "name": "Default", "description": ""},
-                "inventory": inventory_summary(inventory),
-                "project": {
-                    "id": project,
-                    "name": _PROJECT_NAMES[project - FIRST_PROJECT_ID],
-                    "description": "",
-                    "status": "successful",
-                    "scm_type": "git",
-                    "allow_override": True,
-                },
-                "created_by": _user_ref(SANDBOX_USER_ID),
-                "modified_by": _user_ref(SANDBOX_USER_ID),
-                "user_capabilities": {
-                    "edit": can_start,
-                    "delete": can_start,
-                    "start": can_start,
-                    "schedule": can_start,
-                    "copy": can_start,
-                },
-                "labels": {"count": 0, "results": []},
-                "recent_jobs": [],
-                "credentials": [],
-            },
-            "created": awx_time(created),
-            "modified": awx_time(modified),
-            "name": name,
-            "description": f"{name} ({'sliced' if slice_count > 1 else 'single run'})",
-            "job_type": rng.choice(("run", "run", "run", "check")),
-            "inventory": inventory,
-            "project": project,
-            "playbook": playbook,
-            "scm_branch": "",
-            "forks": rng.choice((0, 0, 5, 10, 25)),
-            "limit": rng.choice(_LIMITS),
-            "verbosity": rng.choice((0, 0, 1, 2)),
-            "extra_vars": rng.choice(("", "---\nbatch_size: 5", '{"serial": 2}')),
-            "job_tags": rng.choice(_TAGS),
-            "force_handlers": False,
-            "skip_tags": rng.choice(_TAGS),
-            "start_at_task": "",
-            "timeout": 0,
-            "use_fact_cache": False,
-            "organization": 1,
-            "last_job_run": awx_time(last_run),
-            "last_job_failed": last_failed,
-            "next_job_run": (
-                awx_time(SEED_END + timedelta(days=rng.randint(1, 7))) if has_schedule else None
-            ),
-            "status": "failed" if last_failed else "successful",
-            "execution_environment": None,
-            "host_config_key": "",
-            "ask_scm_branch_on_launch": False,
-            "ask_diff_mode_on_launch": False,
-            "ask_variables_on_launch": rng.random() < 0.6,
-            "ask_limit_on_launch": rng.random() < 0.6,
-            "ask_tags_on_launch": rng.random() < 0.4,
-            "ask_skip_tags_on_launch": rng.random() < 0.4,
-            "ask_job_type_on_launch": False,
-            "ask_verbosity_on_launch": False,
-            "ask_inventory_on_launch": rng.random() < 0.6,
-            "ask_credential_on_launch": False,
-            "ask_execution_environment_on_launch": False,
-            "ask_labels_on_launch": False,
-            "ask_forks_on_launch": False,
-            "ask_job_slice_count_on_launch": False,
-            "ask_timeout_on_launch": False,
-            "ask_instance_groups_on_launch": False,
-            "survey_enabled": False,
-            "become_enabled": False,
-            "diff_mode": False,
-            "allow_simultaneous": slice_count > 1 or rng.random() < 0.3,
-            "custom_virtualenv": None,
-            "job_slice_count": slice_count,
-            "webhook_service": webhook_service,
-            "webhook_credential": webhook_credential,
-            "prevent_instance_group_fallback": False,
-        }
 
     def _seed_workflow_jobs(self, rng: random.Random) -> None:
         span = (SEED_END - SEED_START).total_seconds()
@@ -553,12 +219,13 @@ class AwxStore:
                     "dry_run": rng.random() < 0.2,
                 }
             )
-        labels = rng.sample(_LABELS, rng.randint(0, 2))
+        labels = rng.sample(LABELS, rng.randint(0, 2))
         workflow_job_id = self.next_workflow_job_id
         self.next_workflow_job_id += 1
-        explanation = rng.choice(_EXPLANATIONS.get(status, ("",)))
-        doc = self._workflow_job_doc(
+        explanation = rng.choice(EXPLANATIONS.get(status, ("",)))
+        doc = render_workflow_job(
             workflow_job_id,
+            workflow_job_templates=self.workflow_job_templates,
             name=name,
             description=description,
             created=created,
@@ -579,13 +246,13 @@ class AwxStore:
             labels=labels,
             fields={
                 "allow_simultaneous": template is not None or rng.random() < 0.3,
-                "limit": rng.choice(_LIMITS),
-                "scm_branch": rng.choice(_BRANCHES),
+                "limit": rng.choice(LIMITS),
+                "scm_branch": rng.choice(BRANCHES),
                 "webhook_service": webhook_service,
                 "webhook_credential": webhook_credential,
                 "webhook_guid": webhook_guid,
-                "skip_tags": rng.choice(_TAGS),
-                "job_tags": rng.choice(_TAGS),
+                "skip_tags": rng.choice(TAGS),
+                "job_tags": rng.choice(TAGS),
             },
         )
         return UnifiedJobRecord(doc)
@@ -594,7 +261,7 @@ class AwxStore:
         self, rng: random.Random, launch_type: str, user_id: int, workflow_job_id: int
     ) -> dict[str, Any]:
         if launch_type in ("manual", "relaunch"):
-            return _launched_by_user(user_id)
+            return launched_by_user(user_id)
         if launch_type == "scheduled":
             schedule = rng.randint(1, 12)
             return {
@@ -658,7 +325,7 @@ class AwxStore:
                 identifier = str(uuid.UUID(int=rng.getrandbits(128), version=4))
                 edges = [node_ids[position + 1]] if position + 1 < count else []
             self.nodes[node_id] = NodeRecord(
-                self._node_doc(
+                render_node(
                     node_id,
                     workflow_job=wj,
                     node_template=node_template,
@@ -673,190 +340,6 @@ class AwxStore:
             )
 
     # -- rendering -------------------------------------------------------------
-
-    def _workflow_job_doc(
-        self,
-        workflow_job_id: int,
-        *,
-        name: str,
-        description: str,
-        created: datetime,
-        modified: datetime,
-        status: str,
-        launch_type: str,
-        started: datetime | None,
-        finished: datetime | None,
-        canceled_on: datetime | None,
-        elapsed: float,
-        explanation: str,
-        user_id: int | None,
-        launched_by: dict[str, Any],
-        template: JobTemplate | None,
-        wfjt_id: int | None,
-        inventory: int | None,
-        extra_vars: str,
-        labels: list[str],
-        fields: dict[str, Any],
-    ) -> dict[str, Any]:
-        url = f"{API}/workflow_jobs/{workflow_job_id}/"
-        related: dict[str, Any] = {}
-        summary: dict[str, Any] = {}
-        if template is not None:
-            ujt_id = template.id
-            ujt_url = f"{API}/job_templates/{template.id}/"
-            summary["job_template"] = template.brief()
-            summary["unified_job_template"] = {**template.brief(), "unified_job_type": "job"}
-            related["job_template"] = ujt_url
-        else:
-            assert wfjt_id is not None
-            ujt_id = wfjt_id
-            ujt_url = f"{API}/workflow_job_templates/{wfjt_id}/"
-            wfjt = self.workflow_job_templates[wfjt_id]
-            summary["workflow_job_template"] = dict(wfjt)
-            summary["unified_job_template"] = {**wfjt, "unified_job_type": "workflow_job"}
-            related["workflow_job_template"] = ujt_url
-        if user_id is not None and launch_type in ("manual", "relaunch"):
-            related["created_by"] = f"{API}/users/{user_id}/"
-            related["modified_by"] = f"{API}/users/{user_id}/"
-            summary["created_by"] = _user_ref(user_id)
-            summary["modified_by"] = _user_ref(user_id)
-        related["unified_job_template"] = ujt_url
-        related.update(
-            {
-                "workflow_nodes": f"{url}workflow_nodes/",
-                "labels": f"{url}labels/",
-                "activity_stream": f"{url}activity_stream/",
-                "relaunch": f"{url}relaunch/",
-                "cancel": f"{url}cancel/",
-                "notifications": f"{url}notifications/",
-            }
-        )
-        if inventory is not None:
-            related["inventory"] = f"{API}/inventories/{inventory}/"
-            summary["inventory"] = inventory_summary(inventory)
-        if fields.get("webhook_credential") is not None:
-            credential = int(fields["webhook_credential"])
-            related["webhook_credential"] = f"{API}/credentials/{credential}/"
-            summary["webhook_credential"] = {
-                "id": credential,
-                "name": CREDENTIALS[credential],
-                "description": "",
-                "kind": f"{fields['webhook_service'] or 'github'}_token",
-                "cloud": False,
-                "credential_type_id": 11,
-            }
-        label_results = [{"id": _LABELS.index(label) + 1, "name": label} for label in labels]
-        summary["labels"] = {"count": len(label_results), "results": label_results}
-        summary["user_capabilities"] = {
-            "delete": status not in ACTIVE_STATUSES,
-            "start": template is None or template.can_start,
-        }
-        return {
-            "id": workflow_job_id,
-            "type": "workflow_job",
-            "url": url,
-            "related": related,
-            "summary_fields": summary,
-            "created": awx_time(created),
-            "modified": awx_time(modified),
-            "name": name,
-            "description": description,
-            "unified_job_template": ujt_id,
-            "launch_type": launch_type,
-            "status": status,
-            "failed": status in FAILED_STATUSES,
-            "started": awx_time(started) if started else None,
-            "finished": awx_time(finished) if finished else None,
-            "canceled_on": awx_time(canceled_on) if canceled_on else None,
-            "elapsed": elapsed,
-            "job_explanation": explanation,
-            "launched_by": launched_by,
-            "work_unit_id": None,
-            "workflow_job_template": wfjt_id,
-            "extra_vars": extra_vars,
-            "allow_simultaneous": bool(fields.get("allow_simultaneous", False)),
-            "job_template": template.id if template is not None else None,
-            "is_sliced_job": template is not None or bool(fields.get("is_sliced_job", False)),
-            "inventory": inventory,
-            "limit": fields.get("limit", ""),
-            "scm_branch": fields.get("scm_branch", ""),
-            "webhook_service": fields.get("webhook_service", ""),
-            "webhook_credential": fields.get("webhook_credential"),
-            "webhook_guid": fields.get("webhook_guid", ""),
-            "skip_tags": fields.get("skip_tags", ""),
-            "job_tags": fields.get("job_tags", ""),
-        }
-
-    def _node_doc(
-        self,
-        node_id: int,
-        *,
-        workflow_job: dict[str, Any],
-        node_template: JobTemplate,
-        job: dict[str, Any] | None,
-        identifier: str,
-        success_nodes: list[int],
-        do_not_run: bool,
-        extra_data: dict[str, Any],
-        limit: str,
-    ) -> dict[str, Any]:
-        url = f"{API}/workflow_job_nodes/{node_id}/"
-        related: dict[str, Any] = {
-            "credentials": f"{url}credentials/",
-            "labels": f"{url}labels/",
-            "instance_groups": f"{url}instance_groups/",
-            "success_nodes": f"{url}success_nodes/",
-            "failure_nodes": f"{url}failure_nodes/",
-            "always_nodes": f"{url}always_nodes/",
-            "unified_job_template": f"{API}/job_templates/{node_template.id}/",
-            "workflow_job": workflow_job["url"],
-        }
-        summary: dict[str, Any] = {
-            "workflow_job": {
-                "id": workflow_job["id"],
-                "name": workflow_job["name"],
-                "description": workflow_job["description"],
-                "status": workflow_job["status"],
-                "failed": workflow_job["failed"],
-                "elapsed": workflow_job["elapsed"],
-            },
-            "unified_job_template": {**node_template.brief(), "unified_job_type": "job"},
-        }
-        if job is not None:
-            related["job"] = f"{API}/jobs/{job['id']}/"
-            summary["job"] = job
-        created = workflow_job["created"]
-        return {
-            "id": node_id,
-            "type": "workflow_job_node",
-            "url": url,
-            "related": related,
-            "summary_fields": summary,
-            "created": created,
-            "modified": workflow_job["modified"] if job is not None else created,
-            "extra_data": extra_data,
-            "inventory": workflow_job["inventory"],
-            "scm_branch": None,
-            "job_type": None,
-            "job_tags": None,
-            "skip_tags": None,
-            "limit": limit or None,
-            "diff_mode": None,
-            "verbosity": None,
-            "execution_environment": None,
-            "forks": None,
-            "job_slice_count": None,
-            "timeout": None,
-            "workflow_job": workflow_job["id"],
-            "unified_job_template": node_template.id,
-            "success_nodes": success_nodes,
-            "failure_nodes": [],
-            "always_nodes": [],
-            "all_parents_must_converge": False,
-            "do_not_run": do_not_run,
-            "identifier": identifier,
-            "job": job["id"] if job is not None else None,
-        }
 
     # -- creating through the API ----------------------------------------------
 
@@ -877,8 +360,9 @@ class AwxStore:
         workflow_job_id = self.next_workflow_job_id
         self.next_workflow_job_id += 1
         wfjt_id = values.get("workflow_job_template")
-        doc = self._workflow_job_doc(
+        doc = render_workflow_job(
             workflow_job_id,
+            workflow_job_templates=self.workflow_job_templates,
             name=str(values.get("name", template.name)),
             description=str(values.get("description", template.doc["description"])),
             created=now,
@@ -891,7 +375,7 @@ class AwxStore:
             elapsed=0.0,
             explanation="",
             user_id=SANDBOX_USER_ID,
-            launched_by=_launched_by_user(SANDBOX_USER_ID),
+            launched_by=launched_by_user(SANDBOX_USER_ID),
             template=template,
             wfjt_id=None,
             inventory=values.get("inventory"),
@@ -915,7 +399,7 @@ class AwxStore:
             job_id = self.next_job_id
             self.next_job_id += 1
             record.node_ids.append(node_id)
-            node_doc = self._node_doc(
+            node_doc = render_node(
                 node_id,
                 workflow_job=doc,
                 node_template=template,
@@ -973,8 +457,8 @@ class AwxStore:
             "project": t["summary_fields"]["project"],
             "job_template": template.brief(),
             "unified_job_template": {**template.brief(), "unified_job_type": "job"},
-            "created_by": _user_ref(SANDBOX_USER_ID),
-            "modified_by": _user_ref(SANDBOX_USER_ID),
+            "created_by": user_ref(SANDBOX_USER_ID),
+            "modified_by": user_ref(SANDBOX_USER_ID),
             "user_capabilities": {"delete": False, "start": True},
             "labels": {"count": 0, "results": []},
             "credentials": [],
@@ -1017,7 +501,7 @@ class AwxStore:
             "job_explanation": "",
             "execution_node": "",
             "controller_node": "",
-            "launched_by": _launched_by_user(SANDBOX_USER_ID),
+            "launched_by": launched_by_user(SANDBOX_USER_ID),
             "work_unit_id": None,
             "job_template": template.id,
             "passwords_needed_to_start": [],
