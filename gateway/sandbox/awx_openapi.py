@@ -10,21 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.sandbox.awx_records import LAUNCH_TYPES, STATUSES, WEBHOOK_SERVICES
+
 Schema = dict[str, Any]
 
-_STATUSES = ["new", "pending", "waiting", "running", "successful", "failed", "error", "canceled"]
-_LAUNCH_TYPES = [
-    "manual",
-    "relaunch",
-    "callback",
-    "scheduled",
-    "dependency",
-    "workflow",
-    "webhook",
-    "sync",
-    "scm",
-]
-_WEBHOOK_SERVICES = ["", "github", "gitlab", "bitbucket_dc"]
+_STATUSES = list(STATUSES)
+_LAUNCH_TYPES = list(LAUNCH_TYPES)
+_WEBHOOK_SERVICES = list(WEBHOOK_SERVICES)
 
 
 def _ref(name: str) -> Schema:
