@@ -19,6 +19,10 @@ list never copies them). Objects created through the API carry a
 :class:`~gateway.sandbox.clock.Progression` and are refreshed in place when
 read: ``pending`` while queued, ``running`` (with ``started``), then
 ``successful`` (``finished``, ``elapsed``) and frozen.
+
+The record types and constants are in :mod:`gateway.sandbox.awx_records`, the
+document rendering in :mod:`gateway.sandbox.awx_documents`; this module holds
+:class:`AwxStore`, which seeds them and creates new ones for the API.
 """
 
 from __future__ import annotations
@@ -338,8 +342,6 @@ class AwxStore:
                 ),
                 record,
             )
-
-    # -- rendering -------------------------------------------------------------
 
     # -- creating through the API ----------------------------------------------
 
