@@ -1,7 +1,17 @@
-"""The graph: Strawberry types, queries and mutations, one module per domain.
+"""The graph: one package per domain, assembled into the schema the gateway serves.
 
-:func:`build_schema` assembles them into the ``Schema`` the gateway serves;
-``jobs-gateway schema`` prints its SDL, committed as ``schema.graphql``.
+- :mod:`schema.core`: nodes and global ids, pagination, scalars, shared
+  filter fields, user errors and error shaping;
+- :mod:`schema.jobstore`, :mod:`schema.opsmanager`, :mod:`schema.awx`: each
+  system's ``types``, ``inputs``, ``queries``, ``mutations`` and
+  ``resolvers``;
+- :mod:`schema.view`: the cross-system ``jobs`` and ``jobCounts``.
+
+Resolvers stay thin: they read their arguments and call one function (a
+``resolvers`` module next door, a type's ``load``, or :mod:`gateway.view`),
+which goes to the loaders and the upstream clients. :func:`build_schema`
+assembles the schema; ``jobs-gateway schema`` prints its SDL, committed as
+``schema.graphql``.
 """
 
 from __future__ import annotations
@@ -17,18 +27,24 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
-from schema.extensions import ErrorShaping
-from schema.flow_job_mutations import FlowJobMutations
-from schema.flow_jobs import FlowJob, FlowJobQueries
-from schema.jobs import JobQueries
-from schema.node_lookup import NodeQueries
-from schema.operations_job_mutations import OperationsJobMutations
-from schema.operations_jobs import OperationsJob, OperationsJobQueries
-from schema.partial_errors import PartialErrors
-from schema.workflow_job_mutations import WorkflowJobMutations
-from schema.workflow_jobs import JobTemplate, WorkflowJob, WorkflowJobNode, WorkflowJobQueries
+from schema.awx.mutations import WorkflowJobMutations
+from schema.awx.queries import WorkflowJobQueries
+from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
+from schema.core.errors import ErrorShaping
+from schema.core.lookup import NodeQueries, register_node_types
+from schema.core.partial_errors import PartialErrors
+from schema.jobstore.mutations import FlowJobMutations
+from schema.jobstore.queries import FlowJobQueries
+from schema.jobstore.types import FlowJob
+from schema.opsmanager.mutations import OperationsJobMutations
+from schema.opsmanager.queries import OperationsJobQueries
+from schema.opsmanager.types import OperationsJob
+from schema.view.queries import JobQueries
 
 logger = logging.getLogger("gateway.graphql")
+
+NODE_TYPES = (FlowJob, OperationsJob, WorkflowJob, JobTemplate, WorkflowJobNode)
+register_node_types(*NODE_TYPES)
 
 Query = merge_types(
     "Query", (NodeQueries, FlowJobQueries, OperationsJobQueries, WorkflowJobQueries, JobQueries)
@@ -68,7 +84,7 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        types=[FlowJob, OperationsJob, WorkflowJob, JobTemplate, WorkflowJobNode],
+        types=list(NODE_TYPES),
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

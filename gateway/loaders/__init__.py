@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from gateway.loaders.awx import (
     JobTemplateByIdLoader,
     WorkflowJobByIdLoader,
+    WorkflowJobNodeByIdLoader,
     WorkflowJobNodesByWorkflowJobIdLoader,
 )
 from gateway.loaders.jobstore import FlowJobByIdLoader
@@ -30,6 +31,7 @@ class Loaders:
     flow_job_by_id: FlowJobByIdLoader
     operations_job_by_id: OperationsJobByIdLoader
     workflow_job_by_id: WorkflowJobByIdLoader
+    workflow_job_node_by_id: WorkflowJobNodeByIdLoader
     workflow_job_nodes_by_workflow_job_id: WorkflowJobNodesByWorkflowJobIdLoader
     job_template_by_id: JobTemplateByIdLoader
 
@@ -47,6 +49,7 @@ class Loaders:
             flow_job_by_id=FlowJobByIdLoader(jobstore, concurrency=jobstore_concurrency),
             operations_job_by_id=OperationsJobByIdLoader(opsmanager),
             workflow_job_by_id=WorkflowJobByIdLoader(awx),
+            workflow_job_node_by_id=WorkflowJobNodeByIdLoader(awx),
             workflow_job_nodes_by_workflow_job_id=WorkflowJobNodesByWorkflowJobIdLoader(awx),
             job_template_by_id=JobTemplateByIdLoader(awx),
         )

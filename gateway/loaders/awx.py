@@ -1,36 +1,30 @@
-"""Loaders over AWX, using its ``id__in`` and ``workflow_job__in`` filters."""
+"""Loaders over AWX; the client batches them with ``id__in`` and ``workflow_job__in``."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
 
-from gateway.upstreams.awx import JOB_TEMPLATES, PAGE_CAP, WORKFLOW_JOBS, AwxAPI
+from gateway.upstreams.awx import AwxAPI
 
 Doc = dict[str, Any]
 
 
-def _chunks(keys: list[int]) -> list[list[int]]:
-    return [keys[i : i + PAGE_CAP] for i in range(0, len(keys), PAGE_CAP)]
-
-
 class _ByIdLoader(DataLoader[int, Doc | None]):
-    path = ""
+    """Objects of one AWX list by id: one ``id__in`` request per 200 ids, concurrently."""
 
-    def __init__(self, api: AwxAPI) -> None:
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[list[Doc]]]) -> None:
         super().__init__()
-        self.api = api
+        self.fetch = fetch
 
     async def batch_load_fn(self, keys: list[int]) -> list[Doc | None]:
-        pages = await asyncio.gather(*(self.api.by_ids(self.path, c) for c in _chunks(keys)))
         by_id: dict[int, Doc] = {}
-        for page in pages:
-            for doc in page:
-                if isinstance(doc.get("id"), int):
-                    by_id[doc["id"]] = doc
+        for doc in await self.fetch(keys):
+            if isinstance(doc.get("id"), int):
+                by_id[doc["id"]] = doc
         return [by_id.get(k) for k in keys]
 
     def prime_many(self, docs: list[Doc]) -> None:
@@ -41,15 +35,24 @@ class _ByIdLoader(DataLoader[int, Doc | None]):
 
 
 class WorkflowJobByIdLoader(_ByIdLoader):
-    """Workflow jobs by id: ``GET /api/v2/workflow_jobs/?id__in=...``, 200 ids a request."""
+    """Workflow jobs by id: ``GET /api/v2/workflow_jobs/?id__in=...``."""
 
-    path = WORKFLOW_JOBS
+    def __init__(self, api: AwxAPI) -> None:
+        super().__init__(api.workflow_jobs_by_ids)
 
 
 class JobTemplateByIdLoader(_ByIdLoader):
-    """Job templates by id: ``GET /api/v2/job_templates/?id__in=...``, 200 ids a request."""
+    """Job templates by id: ``GET /api/v2/job_templates/?id__in=...``."""
 
-    path = JOB_TEMPLATES
+    def __init__(self, api: AwxAPI) -> None:
+        super().__init__(api.job_templates_by_ids)
+
+
+class WorkflowJobNodeByIdLoader(_ByIdLoader):
+    """Workflow job nodes by id: ``GET /api/v2/workflow_job_nodes/?id__in=...``."""
+
+    def __init__(self, api: AwxAPI) -> None:
+        super().__init__(api.workflow_job_nodes_by_ids)
 
 
 class WorkflowJobNodesByWorkflowJobIdLoader(DataLoader[int, list[Doc]]):
@@ -64,10 +67,8 @@ class WorkflowJobNodesByWorkflowJobIdLoader(DataLoader[int, list[Doc]]):
         self.api = api
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[Doc]]:
-        lists = await asyncio.gather(*(self.api.nodes_of(c) for c in _chunks(keys)))
         by_job: dict[int, list[Doc]] = defaultdict(list)
-        for nodes in lists:
-            for node in nodes:
-                if isinstance(node.get("workflow_job"), int):
-                    by_job[node["workflow_job"]].append(node)
+        for node in await self.api.nodes_of(keys):
+            if isinstance(node.get("workflow_job"), int):
+                by_job[node["workflow_job"]].append(node)
         return [by_job.get(k, []) for k in keys]

@@ -1,18 +1,34 @@
 """Client of the AWX (Ansible automation controller) REST API.
 
-Lists answer ``{count, next, previous, results}``, paged with ``page`` and
-``page_size`` (capped at :data:`PAGE_CAP`). Batch reads use ``id__in`` and
-``workflow_job__in``.
+It owns every AWX URL and query word the gateway uses:
+
+- lists answer ``{count, next, previous, results}``, paged with ``page`` and
+  ``page_size`` (capped at :data:`PAGE_CAP`; larger values are cut silently),
+  planned by :func:`~gateway.upstreams.paging.page_plan`;
+- filters are spelt in the :data:`DIALECT` (``status__in``, ``created__gt``,
+  ``name__icontains``, ...) from a :class:`~gateway.filters.JobListFilter`;
+- batch reads use ``id__in`` and ``workflow_job__in``, :data:`PAGE_CAP` ids a
+  request, the chunks sent concurrently;
+- creates are ``POST .../launch/`` and ``POST .../slice_workflow_jobs/``,
+  sent once (never retried).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
+from gateway.filters import JobListFilter
+from gateway.upstream_names import Upstream
 from gateway.upstreams.client import CallerCredentials, QueryParams, UpstreamClient
+from gateway.upstreams.paging import page_plan, remaining_pages
+from gateway.upstreams.pushdown import Dialect, conditions, iso_text
+from gateway.upstreams.windows import ListWindow
+
+Doc = dict[str, Any]
 
 API = "/api/v2"
 WORKFLOW_JOBS = f"{API}/workflow_jobs/"
@@ -20,6 +36,25 @@ WORKFLOW_JOB_NODES = f"{API}/workflow_job_nodes/"
 JOB_TEMPLATES = f"{API}/job_templates/"
 PAGE_CAP = 200
 """AWX cuts larger ``page_size`` values silently."""
+NEWEST_FIRST = ("order_by", "-created")
+
+DIALECT = Dialect(
+    Upstream.AWX,
+    status_in="status__in",
+    status_not_in="not__status__in",
+    created_after="created__gt",
+    created_before="created__lt",
+    name_contains="name__icontains",
+    time_text=iso_text,
+)
+
+
+def _slice_jobs_path(job_template_id: int) -> str:
+    return f"{JOB_TEMPLATES}{job_template_id}/slice_workflow_jobs/"
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    return [list(ids[i : i + PAGE_CAP]) for i in range(0, len(ids), PAGE_CAP)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +62,11 @@ class AwxPage:
     """One page of an AWX list."""
 
     count: int | None
-    results: list[dict[str, Any]]
+    results: list[Doc]
     has_next: bool
+
+
+_NO_PAGE = AwxPage(count=None, results=[], has_next=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +82,9 @@ class AwxAPI:
             request=UpstreamRequest(self.client.name, method, path),
         )
 
-    async def page(self, path: str, params: QueryParams) -> AwxPage:
-        """One page of a list endpoint."""
+    # -- pages ----------------------------------------------------------------
+
+    async def _page(self, path: str, params: QueryParams) -> AwxPage:
         response = await self.client.get(path, params, caller=self.caller)
         body = response.body
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
@@ -57,47 +96,123 @@ class AwxAPI:
             has_next=bool(body.get("next")),
         )
 
-    async def all_pages(self, path: str, params: QueryParams) -> list[dict[str, Any]]:
-        """Every result of a filtered list: the first page, then the rest concurrently."""
-        base = [*params, ("page_size", str(PAGE_CAP))]
-        first = await self.page(path, [*base, ("page", "1")])
-        if not first.has_next or first.count is None:
-            return first.results
-        pages = -(-first.count // PAGE_CAP)
-        rest = await asyncio.gather(
-            *(self.page(path, [*base, ("page", str(n))]) for n in range(2, pages + 1))
-        )
-        results = list(first.results)
-        for page in rest:
-            results.extend(page.results)
-        return results
-
-    async def detail(self, path: str) -> dict[str, Any] | None:
-        """One object; ``None`` on 404."""
+    async def _numbered_page(self, path: str, params: QueryParams, page: int) -> AwxPage:
+        """Page ``page``; past the end AWX answers 404 ("Invalid page."): an empty page."""
         try:
-            response = await self.client.get(path, caller=self.caller)
+            return await self._page(path, [*params, ("page", str(page))])
         except UpstreamNotFound:
-            return None
-        if not isinstance(response.body, dict):
-            raise self._bad("GET", path, "something other than an object")
-        return response.body
+            if page == 1:
+                raise
+            return _NO_PAGE
 
-    async def by_ids(self, path: str, ids: list[int]) -> list[dict[str, Any]]:
-        """Objects of one list endpoint by id, at most :data:`PAGE_CAP` ids."""
-        joined = ",".join(str(i) for i in ids)
-        page = await self.page(path, [("id__in", joined), ("page_size", str(len(ids)))])
-        return page.results
-
-    async def nodes_of(self, workflow_job_ids: list[int]) -> list[dict[str, Any]]:
-        """Every node of the given workflow jobs (``workflow_job__in``)."""
-        joined = ",".join(str(i) for i in workflow_job_ids)
-        return await self.all_pages(
-            WORKFLOW_JOB_NODES, [("workflow_job__in", joined), ("order_by", "id")]
+    async def _collect(self, path: str, params: QueryParams, limit: int | None) -> ListWindow:
+        """The first ``limit`` results (all when ``None``): page 1, then the rest concurrently."""
+        size = PAGE_CAP if limit is None else max(1, min(PAGE_CAP, limit))
+        base = [*params, ("page_size", str(size))]
+        first = await self._numbered_page(path, base, 1)
+        if not first.has_next or first.count is None:
+            return ListWindow(first.results, first.count)
+        wanted = first.count if limit is None else min(first.count, limit)
+        rest = await asyncio.gather(
+            *(self._numbered_page(path, base, n) for n in remaining_pages(wanted, size))
         )
+        docs = [*first.results, *(doc for page in rest for doc in page.results)]
+        return ListWindow(docs if limit is None else docs[:limit], first.count)
 
-    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST a create; the created object."""
+    # -- workflow job lists ---------------------------------------------------
+
+    async def window(
+        self,
+        flt: JobListFilter,
+        offset: int,
+        limit: int,
+        *,
+        job_template_id: int | None = None,
+    ) -> ListWindow:
+        """Workflow jobs ``offset .. offset+limit`` newest first, the filter pushed down.
+
+        With ``job_template_id``, the slice workflow jobs of that template.
+        ``limit=0`` asks only for the count (``page_size=1``). A filter that
+        can match nothing costs no request.
+        """
+        path = WORKFLOW_JOBS if job_template_id is None else _slice_jobs_path(job_template_id)
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return ListWindow([], 0)
+        if limit == 0:
+            page = await self._page(path, [*params, ("page_size", "1")])
+            return ListWindow([], page.count)
+        plan = page_plan(offset, limit, PAGE_CAP)
+        base = [*params, NEWEST_FIRST, ("page_size", str(plan.size))]
+        pages = await asyncio.gather(*(self._numbered_page(path, base, n) for n in plan.pages))
+        docs = [doc for page in pages for doc in page.results]
+        return ListWindow(docs[plan.offset : plan.offset + limit], pages[0].count)
+
+    async def count(self, flt: JobListFilter) -> int:
+        """How many workflow jobs match (``page_size=1``); 0 without a request when none can."""
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return 0
+        page = await self._page(WORKFLOW_JOBS, [*params, ("page_size", "1")])
+        return page.count or 0
+
+    async def newest(self, flt: JobListFilter, limit: int) -> ListWindow:
+        """The newest ``limit`` matching workflow jobs; the first page's count plans the rest."""
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return ListWindow([], 0)
+        return await self._collect(WORKFLOW_JOBS, [*params, NEWEST_FIRST], limit)
+
+    # -- batch reads ----------------------------------------------------------
+
+    async def _by_ids(self, path: str, ids: Sequence[int]) -> list[Doc]:
+        async def chunk(part: list[int]) -> list[Doc]:
+            joined = ",".join(str(i) for i in part)
+            page = await self._page(path, [("id__in", joined), ("page_size", str(len(part)))])
+            return page.results
+
+        pages = await asyncio.gather(*(chunk(part) for part in _chunks(ids)))
+        return [doc for page in pages for doc in page]
+
+    async def workflow_jobs_by_ids(self, ids: Sequence[int]) -> list[Doc]:
+        """Workflow jobs by id (``id__in``), in any order; missing ids are absent."""
+        return await self._by_ids(WORKFLOW_JOBS, ids)
+
+    async def job_templates_by_ids(self, ids: Sequence[int]) -> list[Doc]:
+        """Job templates by id (``id__in``)."""
+        return await self._by_ids(JOB_TEMPLATES, ids)
+
+    async def workflow_job_nodes_by_ids(self, ids: Sequence[int]) -> list[Doc]:
+        """Workflow job nodes by id (``id__in``)."""
+        return await self._by_ids(WORKFLOW_JOB_NODES, ids)
+
+    async def nodes_of(self, workflow_job_ids: Sequence[int]) -> list[Doc]:
+        """Every node of the given workflow jobs (``workflow_job__in``), all pages.
+
+        One request per :data:`PAGE_CAP` workflow jobs while their nodes fit a
+        page; each further :data:`PAGE_CAP` nodes cost one more, concurrently.
+        """
+
+        async def chunk(part: list[int]) -> list[Doc]:
+            joined = ",".join(str(i) for i in part)
+            params = [("workflow_job__in", joined), ("order_by", "id")]
+            return (await self._collect(WORKFLOW_JOB_NODES, params, None)).docs
+
+        lists = await asyncio.gather(*(chunk(part) for part in _chunks(workflow_job_ids)))
+        return [node for nodes in lists for node in nodes]
+
+    # -- creates --------------------------------------------------------------
+
+    async def _post(self, path: str, body: Doc) -> Doc:
         response = await self.client.post(path, body, caller=self.caller)
         if not isinstance(response.body, dict):
             raise self._bad("POST", path, "something other than an object")
         return response.body
+
+    async def launch(self, job_template_id: int, body: Doc) -> Doc:
+        """``POST /api/v2/job_templates/{id}/launch/``: the job or workflow job it made."""
+        return await self._post(f"{JOB_TEMPLATES}{job_template_id}/launch/", body)
+
+    async def create_slice_workflow_job(self, job_template_id: int, body: Doc) -> Doc:
+        """``POST /api/v2/job_templates/{id}/slice_workflow_jobs/``: the workflow job."""
+        return await self._post(_slice_jobs_path(job_template_id), body)

@@ -1,31 +1,49 @@
 """Client of the operations manager (Itential-compatible) REST API.
 
-Every answer is the envelope ``{message, data, metadata}``; lists carry
-``{total, skip, limit}`` in ``metadata``. Batch reads use the search
-endpoint's ``in[_id]=a,b,c``, in chunks of :data:`BATCH_CHUNK`.
+It owns every operations-manager URL and query word the gateway uses:
+
+- every answer is the envelope ``{message, data, metadata}``; a search carries
+  ``{total, skip, limit}`` in ``metadata``;
+- the search endpoint pages by ``skip``/``limit`` (at most :data:`PAGE_CAP`
+  a request), sorts by ``sort``/``order``, projects with ``include``, and
+  filters in the :data:`DIALECT` (``in[status]``, ``gt[created]``, ...);
+- batch reads use ``in[_id]=a,b,c``, :data:`PAGE_CAP` ids a request;
+- ``POST /operations-manager/jobs/start`` is sent once (never retried).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
+from gateway.filters import JobListFilter
+from gateway.upstream_names import Upstream
 from gateway.upstreams.client import CallerCredentials, QueryParams, UpstreamClient
+from gateway.upstreams.paging import offset_chunks
+from gateway.upstreams.pushdown import Dialect, conditions, ms_text
+from gateway.upstreams.windows import ListWindow
+
+Doc = dict[str, Any]
 
 JOBS = "/operations-manager/jobs"
 START = "/operations-manager/jobs/start"
-BATCH_CHUNK = 100
-"""Ids per ``in[_id]`` query, and the page cap of the search endpoint."""
+PAGE_CAP = 100
+"""Ids per ``in[_id]`` query, and jobs per search request."""
+NEWEST_FIRST = (("sort", "created"), ("order", "-1"))
 
-
-@dataclass(frozen=True, slots=True)
-class OpsPage:
-    """One page of a search, with the upstream's total."""
-
-    jobs: list[dict[str, Any]]
-    total: int | None
+DIALECT = Dialect(
+    Upstream.OPSMANAGER,
+    status_in="in[status]",
+    status_not_in="not-in[status]",
+    created_after="gt[created]",
+    created_before="lt[created]",
+    name_contains="contains[name]",
+    time_text=ms_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +62,7 @@ class OpsManagerAPI:
         metadata = body.get("metadata")
         return body["data"], metadata if isinstance(metadata, dict) else {}
 
-    async def job(self, job_id: str) -> dict[str, Any] | None:
+    async def job(self, job_id: str) -> Doc | None:
         """One job by ``_id``; ``None`` when there is none."""
         path = f"{JOBS}/{quote(job_id, safe='')}"
         try:
@@ -54,20 +72,74 @@ class OpsManagerAPI:
         data, _ = self._data("GET", path, response.body)
         return data if isinstance(data, dict) else None
 
-    async def search(self, params: QueryParams) -> OpsPage:
-        """``GET /operations-manager/jobs`` with the upstream's own query syntax."""
+    async def _search(self, params: QueryParams) -> ListWindow:
         response = await self.client.get(JOBS, params, caller=self.caller)
         data, metadata = self._data("GET", JOBS, response.body)
         jobs = [job for job in data if isinstance(job, dict)] if isinstance(data, list) else []
         total = metadata.get("total")
-        return OpsPage(jobs=jobs, total=total if isinstance(total, int) else None)
+        return ListWindow(jobs, total if isinstance(total, int) else None)
 
-    async def jobs_by_ids(self, ids: list[str]) -> list[dict[str, Any]]:
-        """The jobs among ``ids`` (at most :data:`BATCH_CHUNK`), in one request."""
-        page = await self.search([("in[_id]", ",".join(ids)), ("limit", str(len(ids)))])
-        return page.jobs
+    async def _chunks(self, params: QueryParams, offset: int, limit: int) -> list[ListWindow]:
+        return await asyncio.gather(
+            *(
+                self._search([*params, ("skip", str(skip)), ("limit", str(size))])
+                for skip, size in offset_chunks(offset, limit, PAGE_CAP)
+            )
+        )
 
-    async def start_job(self, body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    async def window(self, flt: JobListFilter, offset: int, limit: int) -> ListWindow:
+        """Jobs ``offset .. offset+limit`` newest first, the filter pushed down.
+
+        Requests of at most :data:`PAGE_CAP` jobs go out together; ``limit=0``
+        still reads one job, for the total. A filter that can match nothing
+        costs no request.
+        """
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return ListWindow([], 0)
+        pages = await self._chunks([*params, *NEWEST_FIRST], offset, limit)
+        docs = [doc for page in pages for doc in page.docs]
+        return ListWindow(docs[:limit], pages[0].total)
+
+    async def count(self, flt: JobListFilter) -> int:
+        """How many jobs match (``metadata.total`` of ``limit=1``); 0, unasked, when none can."""
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return 0
+        page = await self._search([*params, ("limit", "1")])
+        return page.total or 0
+
+    async def newest(self, flt: JobListFilter, limit: int, *, include: str) -> ListWindow:
+        """The newest ``limit`` matching jobs with only the ``include``d fields.
+
+        The first request's total says how many more to read; they go out together.
+        """
+        params = conditions(DIALECT, flt)
+        if params is None:
+            return ListWindow([], 0)
+        base = [*params, *NEWEST_FIRST, ("include", include)]
+        first_size = min(PAGE_CAP, limit)
+        first = await self._search([*base, ("skip", "0"), ("limit", str(first_size))])
+        total = first.total if first.total is not None else len(first.docs)
+        wanted = min(total, limit)
+        rest = (
+            await self._chunks(base, first_size, wanted - first_size) if wanted > first_size else []
+        )
+        docs = [*first.docs, *(doc for page in rest for doc in page.docs)]
+        return ListWindow(docs[:wanted], first.total)
+
+    async def jobs_by_ids(self, ids: Sequence[str]) -> list[Doc]:
+        """The jobs among ``ids`` (``in[_id]``), :data:`PAGE_CAP` a request, concurrently."""
+        chunks = [ids[i : i + PAGE_CAP] for i in range(0, len(ids), PAGE_CAP)]
+        pages = await asyncio.gather(
+            *(
+                self._search([("in[_id]", ",".join(chunk)), ("limit", str(len(chunk)))])
+                for chunk in chunks
+            )
+        )
+        return [doc for page in pages for doc in page.docs]
+
+    async def start_job(self, body: Doc) -> tuple[str | None, Doc]:
         """``POST /operations-manager/jobs/start``: the upstream's message and the job."""
         response = await self.client.post(START, body, caller=self.caller)
         data, _ = self._data("POST", START, response.body)

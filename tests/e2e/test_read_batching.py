@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from gateway.sandbox.server import SandboxThread
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests.conftest import CONTROL
 from tests.e2e.conftest import (
     GatewayClient,

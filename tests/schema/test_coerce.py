@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from gateway import coerce
+from gateway.states import JobState, normalise
 from gateway.upstream_names import Upstream
-from schema import coerce
-from schema.pushdown import status_condition
-from schema.status import JobState, normalise
+from gateway.upstreams.pushdown import status_condition
 
 
 def test_timestamps_of_every_precision() -> None:

@@ -16,17 +16,17 @@ from gateway.errors import (
     UpstreamUnavailable,
     UpstreamUnreachable,
 )
+from gateway.lost_answers import answer_lost
 from gateway.upstream_names import Upstream
-from schema.flow_job_inputs import CreateFlowJobInput, StepInput, flow_job_request
-from schema.lost_answers import answer_lost
-from schema.operations_job_mutations import StartOperationsJobInput, start_body
-from schema.user_errors import UserErrors, rejection_errors
-from schema.workflow_job_mutations import (
+from schema.awx.inputs import (
     SliceWorkflowJobInput,
     WebhookService,
     awx_field,
     slice_body,
 )
+from schema.core.user_errors import UserErrors, rejection_errors
+from schema.jobstore.inputs import CreateFlowJobInput, StepInput, flow_job_request
+from schema.opsmanager.inputs import StartOperationsJobInput, start_body
 
 POST = UpstreamRequest(Upstream.JOBSTORE, "POST", "/jobs/v1")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.coerce import iso_utc
 from gateway.errors import (
     OutcomeUnknown,
     UpstreamBadResponse,
@@ -29,7 +30,6 @@ from gateway.errors import (
     UpstreamUnavailable,
     UpstreamUnreachable,
 )
-from schema.user_errors import iso_utc
 
 
 def answer_lost(exc: UpstreamError) -> bool:

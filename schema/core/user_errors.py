@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -148,16 +147,6 @@ class UserErrors:
             self.add(field, Code.TOO_LONG, f"`{field}` must be at most {MAX_JSON_BYTES} bytes")
             return False
         return True
-
-
-def iso_utc(moment: datetime) -> str:
-    """A UTC timestamp with milliseconds and ``Z``, as the upstreams write them.
-
-    A naive ``datetime`` is taken to be UTC already.
-    """
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    text = aware.astimezone(UTC).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z")
 
 
 def rejection_errors(

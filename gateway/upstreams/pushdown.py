@@ -1,8 +1,9 @@
-"""Filters pushed down into the operations manager's and AWX's own queries.
+"""How a :class:`~gateway.filters.JobListFilter` is spelt in an upstream's own query.
 
-Shared by the per-system connections (``operationsJobs``, ``workflowJobs``)
-and the cross-system view (``jobs``, ``jobCounts``), so a filter means the same
-everywhere. ``UNKNOWN`` has no upstream word, but the known words are a
+Each client that can filter owns a :class:`Dialect` (``in[status]`` for the
+operations manager, ``status__in`` for AWX) and calls :func:`conditions`;
+one function for both, so a filter means the same on every list and in the
+cross-system view. ``UNKNOWN`` has no upstream word, but the known words are a
 finite list, so "these states or UNKNOWN" is exactly "status not among the
 words of the other states" (``not-in[status]``, ``not__status__in``).
 """
@@ -13,8 +14,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from gateway.filters import JobListFilter
+from gateway.states import STATES_BY_UPSTREAM, JobState
 from gateway.upstream_names import Upstream
-from schema.status import STATES_BY_UPSTREAM, JobState
 
 Params = list[tuple[str, str]]
 
@@ -70,52 +72,30 @@ class Dialect:
     time_text: Callable[[datetime, bool], str]
 
 
-def _iso(moment: datetime, _round_up: bool) -> str:
+def iso_text(moment: datetime, _round_up: bool) -> str:
+    """ISO text in UTC, at the bound's own precision."""
     return moment.astimezone(UTC).isoformat()
 
 
-OPSMANAGER = Dialect(
-    Upstream.OPSMANAGER,
-    status_in="in[status]",
-    status_not_in="not-in[status]",
-    created_after="gt[created]",
-    created_before="lt[created]",
-    name_contains="contains[name]",
-    time_text=lambda moment, round_up: _ms_text(moment, round_up=round_up),
-)
-AWX = Dialect(
-    Upstream.AWX,
-    status_in="status__in",
-    status_not_in="not__status__in",
-    created_after="created__gt",
-    created_before="created__lt",
-    name_contains="name__icontains",
-    time_text=_iso,
-)
+def ms_text(moment: datetime, round_up: bool) -> str:
+    """:func:`_ms_text` as a dialect's ``time_text``."""
+    return _ms_text(moment, round_up=round_up)
 
 
-def query(
-    dialect: Dialect,
-    *,
-    states: Collection[JobState] | None = None,
-    words: Collection[str] | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    name: str | None = None,
-) -> Params | None:
+def conditions(dialect: Dialect, flt: JobListFilter) -> Params | None:
     """An upstream's query conditions for a filter; ``None`` when nothing can match."""
     params: Params = []
-    condition = status_condition(dialect.upstream, states, words)
+    condition = status_condition(dialect.upstream, flt.states, flt.upstream_statuses)
     if condition is not None:
         negated, found = condition
         if not negated and not found:
             return None
         key = dialect.status_not_in if negated else dialect.status_in
         params.append((key, ",".join(found)))
-    if created_after is not None:
-        params.append((dialect.created_after, dialect.time_text(created_after, False)))
-    if created_before is not None:
-        params.append((dialect.created_before, dialect.time_text(created_before, True)))
-    if name:
-        params.append((dialect.name_contains, name))
+    if flt.created_after is not None:
+        params.append((dialect.created_after, dialect.time_text(flt.created_after, False)))
+    if flt.created_before is not None:
+        params.append((dialect.created_before, dialect.time_text(flt.created_before, True)))
+    if flt.name_contains:
+        params.append((dialect.name_contains, flt.name_contains))
     return params

@@ -13,8 +13,9 @@ from typing import Any
 
 import strawberry
 
-from schema.scalars import JSON
-from schema.user_errors import Code, UserErrors, iso_utc, path
+from gateway.coerce import iso_utc
+from schema.core.scalars import JSON
+from schema.core.user_errors import Code, UserErrors, path
 
 MAX_TITLE = 256
 MAX_NAME = 512

@@ -35,3 +35,20 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     if type_name in INT_ID_TYPES and not local_id.isdigit():
         raise BadUserInput(f"{global_id!r} is not a valid node id", argument="id")
     return type_name, local_id
+
+
+MAX_ID_LENGTH = 200
+
+
+def check_id(value: str, argument: str) -> str:
+    """Reject upstream ids no upstream could hold, before any request."""
+    if not value or len(value) > MAX_ID_LENGTH or any(c.isspace() for c in value):
+        raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
+    return value
+
+
+def check_positive(value: int, argument: str) -> int:
+    """Reject an integer id below 1, before any request."""
+    if value <= 0:
+        raise BadUserInput(f"`{argument}` must be a positive integer", argument=argument)
+    return value

@@ -1,4 +1,4 @@
-"""Operations-manager jobs (``OperationsJob``) and their tasks, with their queries.
+"""Operations-manager types: ``OperationsJob`` and its ``Task``s.
 
 Tasks come in the job document, so ``tasks`` and a task's ``next`` cost no
 upstream call. ``parent`` and ``ancestors`` go through
@@ -8,7 +8,6 @@ fetched in one ``in[_id]`` request.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -16,17 +15,11 @@ from typing import Any
 import orjson
 import strawberry
 
+from gateway import coerce
 from gateway.context import Info
-from gateway.upstream_names import Upstream
-from gateway.upstreams.opsmanager import BATCH_CHUNK
-from schema import coerce
-from schema.flow_jobs import check_id
-from schema.ids import to_global_id
-from schema.node import Job
-from schema.pagination import Connection, Window, offset_connection, page_window
-from schema.pushdown import OPSMANAGER, query
-from schema.scalars import JSON
-from schema.status import JobSource, JobState, normalise
+from gateway.facts import operations_job_facts
+from schema.core.node import Job, LoadableDocument, UpstreamDocument, job_fields
+from schema.core.scalars import JSON
 
 
 @strawberry.enum(description="Which outcome of a task a transition follows.")
@@ -44,7 +37,7 @@ class TaskTransition:
 
 
 @strawberry.type(description="A task of an operations-manager job.")
-class Task:
+class Task(UpstreamDocument):
     task_id: str
     name: str | None
     summary: str | None
@@ -66,12 +59,7 @@ class Task:
     retry_settings: JSON | None
     x: float | None
     y: float | None
-    _doc: strawberry.Private[dict[str, Any]]
     _tasks: strawberry.Private[dict[str, Task]]
-
-    @strawberry.field(description="The raw task document.")
-    def upstream(self) -> JSON:
-        return self._doc
 
     @strawberry.field(description="The tasks this one's transitions lead to, without repeats.")
     def next(self, on: TransitionKind | None = None) -> list[Task]:
@@ -178,20 +166,8 @@ def _group_ids(value: Any) -> list[str]:
     return out
 
 
-def _owner(metrics: dict[str, Any], doc: dict[str, Any]) -> str | None:
-    owner = metrics.get("owner")
-    if isinstance(owner, str):
-        return owner
-    user = metrics.get("user")
-    if isinstance(user, dict):
-        return coerce.text(user.get("username"))
-    if isinstance(user, str):
-        return user
-    return coerce.text(doc.get("created_by"))
-
-
 @strawberry.type(description="A job of the operations manager: a workflow run as a graph of tasks.")
-class OperationsJob(Job):
+class OperationsJob(Job, LoadableDocument):
     ops_id: str = strawberry.field(description="The upstream `_id`.")
     description: str | None
     type: str | None
@@ -212,12 +188,9 @@ class OperationsJob(Job):
     tags: JSON | None
     decorators: JSON | None
     validation_errors: JSON | None
-    _doc: strawberry.Private[dict[str, Any]]
     _task_cache: strawberry.Private[list[Task] | None] = None
 
-    @strawberry.field(description="The raw job document as the upstream sent it.")
-    def upstream(self) -> JSON:
-        return self._doc
+    loader_name = "operations_job_by_id"
 
     @strawberry.field(description="The job's tasks, keyed in the document by task id.")
     def tasks(self) -> list[Task]:
@@ -237,20 +210,15 @@ class OperationsJob(Job):
         ref = self.parent_reference
         if ref is None or ref.job_id is None:
             return None
-        doc = await info.context.loaders.operations_job_by_id.load(ref.job_id)
-        return OperationsJob.from_doc(doc) if doc else None
+        return await OperationsJob.load(info, ref.job_id)
 
     @strawberry.field(description="The chain of jobs above this one, root first.")
     async def ancestors(self, info: Info) -> list[OperationsJob] | None:
-        if not self.ancestor_ids:
-            return []
-        docs = await info.context.loaders.operations_job_by_id.load_many(self.ancestor_ids)
-        return [OperationsJob.from_doc(d) for d in docs if d]
+        return await OperationsJob.load_many(info, self.ancestor_ids)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> OperationsJob:
         metrics = coerce.mapping(doc.get("metrics")) or {}
-        status = coerce.text(doc.get("status"))
         parent = coerce.mapping(doc.get("parent"))
         parent_ref = None
         if parent is not None:
@@ -260,22 +228,10 @@ class OperationsJob(Job):
                 iteration=coerce.integer(parent.get("iteration")),
                 element=coerce.integer(parent.get("element")),
             )
-        started = coerce.timestamp(metrics.get("start_time"))
-        finished = coerce.timestamp(metrics.get("end_time"))
         progress = coerce.number(metrics.get("progress"))
         ops_id = coerce.text(doc.get("_id")) or ""
         return cls(
-            id=strawberry.ID(to_global_id("OperationsJob", ops_id)),
-            source=JobSource.OPERATIONS_MANAGER,
-            name=coerce.text(doc.get("name")),
-            state=normalise(Upstream.OPSMANAGER, status),
-            upstream_status=status,
-            created_at=coerce.timestamp(doc.get("created")),
-            updated_at=coerce.timestamp(doc.get("last_updated")),
-            started_at=started,
-            finished_at=finished,
-            elapsed_seconds=coerce.seconds_between(started, finished),
-            owner=_owner(metrics, doc),
+            **job_fields("OperationsJob", operations_job_facts(doc)),
             ops_id=ops_id,
             description=coerce.text(doc.get("description")),
             type=coerce.text(doc.get("type")),
@@ -299,72 +255,4 @@ class OperationsJob(Job):
             decorators=doc.get("decorators"),
             validation_errors=doc.get("validationErrors"),
             _doc=doc,
-        )
-
-
-@strawberry.input(description="Filters pushed down into the operations manager's search.")
-class OperationsJobFilter:
-    states: list[JobState] | None = None
-    upstream_statuses: list[str] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    name_contains: str | None = None
-
-
-def ops_filter_params(flt: OperationsJobFilter | None) -> list[tuple[str, str]] | None:
-    """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
-    if flt is None:
-        return []
-    return query(
-        OPSMANAGER,
-        states=flt.states,
-        words=flt.upstream_statuses,
-        created_after=flt.created_after,
-        created_before=flt.created_before,
-        name=flt.name_contains,
-    )
-
-
-async def search_window(
-    info: Info, params: list[tuple[str, str]], window: Window
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Jobs ``window.skip .. +first`` newest first, in chunks of the upstream's page cap."""
-    base = [*params, ("sort", "created"), ("order", "-1")]
-    end = window.skip + max(window.first, 1)
-    pages = await asyncio.gather(
-        *(
-            info.context.opsmanager.search(
-                [*base, ("skip", str(s)), ("limit", str(min(BATCH_CHUNK, end - s)))]
-            )
-            for s in range(window.skip, end, BATCH_CHUNK)
-        )
-    )
-    docs = [doc for page in pages for doc in page.jobs][: window.first]
-    return docs, pages[0].total
-
-
-@strawberry.type
-class OperationsJobQueries:
-    @strawberry.field(description="One operations-manager job by `_id`; null when there is none.")
-    async def operations_job(self, info: Info, id: str) -> OperationsJob | None:
-        doc = await info.context.loaders.operations_job_by_id.load(check_id(id, "id"))
-        return OperationsJob.from_doc(doc) if doc else None
-
-    @strawberry.field(description="Operations-manager jobs, newest first.")
-    async def operations_jobs(
-        self,
-        info: Info,
-        filter: OperationsJobFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[OperationsJob] | None:
-        window = page_window(first, after, info.context.settings.max_page_size)
-        params = ops_filter_params(filter)
-        if params is None:
-            return offset_connection([], window, has_next=False, total=0)
-        docs, total = await search_window(info, params, window)
-        info.context.loaders.operations_job_by_id.prime_many(docs)
-        has_next = total is not None and window.skip + len(docs) < total
-        return offset_connection(
-            [OperationsJob.from_doc(d) for d in docs], window, has_next=has_next, total=total
         )

@@ -1,13 +1,13 @@
-"""AWX workflow jobs, their nodes and job templates, with their queries.
+"""AWX types: ``WorkflowJob``, its ``WorkflowJobNode``s and ``JobTemplate``.
 
 A page of workflow jobs costs one list request; all its ``jobTemplate``s one
 ``id__in`` request and all its ``nodes`` one ``workflow_job__in`` request
-(more only when the nodes overflow AWX's 200-item page).
+(more only when the nodes overflow AWX's 200-item page): nested fields go
+through the loaders only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from typing import Any
@@ -15,17 +15,12 @@ from typing import Any
 import orjson
 import strawberry
 
+from gateway import coerce
 from gateway.context import Info
-from gateway.errors import BadUserInput
-from gateway.upstream_names import Upstream
-from gateway.upstreams.awx import PAGE_CAP, WORKFLOW_JOBS, AwxPage
-from schema import coerce
-from schema.ids import to_global_id
-from schema.node import Job, Node
-from schema.pagination import Connection, Window, offset_connection, page_window
-from schema.pushdown import AWX, query
-from schema.scalars import JSON
-from schema.status import JobSource, JobState, normalise
+from gateway.facts import workflow_job_facts
+from schema.core.ids import to_global_id
+from schema.core.node import Job, LoadableDocument, Node, job_fields
+from schema.core.scalars import JSON
 
 _SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
 
@@ -50,7 +45,7 @@ def parse_extra_vars(value: Any) -> Any:
 
 
 @strawberry.type(description="An AWX job template.")
-class JobTemplate(Node):
+class JobTemplate(Node, LoadableDocument):
     awx_id: int
     name: str | None
     description: str | None
@@ -76,11 +71,8 @@ class JobTemplate(Node):
     can_start: bool | None = strawberry.field(
         description="Whether the credential used may launch it (`user_capabilities.start`)."
     )
-    _doc: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="The raw template document.")
-    def upstream(self) -> JSON:
-        return self._doc
+    loader_name = "job_template_by_id"
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> JobTemplate:
@@ -126,7 +118,7 @@ class SpawnedJob:
 
 
 @strawberry.type(description="A node of an AWX workflow job.")
-class WorkflowJobNode(Node):
+class WorkflowJobNode(Node, LoadableDocument):
     awx_id: int
     identifier: str | None
     workflow_job_id: int | None
@@ -140,18 +132,20 @@ class WorkflowJobNode(Node):
     spawned_job: SpawnedJob | None
     created_at: datetime | None
     updated_at: datetime | None
-    _doc: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="The raw node document.")
-    def upstream(self) -> JSON:
-        return self._doc
+    loader_name = "workflow_job_node_by_id"
 
     @strawberry.field(description="The workflow job this node belongs to.")
     async def workflow_job(self, info: Info) -> WorkflowJob | None:
         if self.workflow_job_id is None:
             return None
-        doc = await info.context.loaders.workflow_job_by_id.load(self.workflow_job_id)
-        return WorkflowJob.from_doc(doc) if doc else None
+        return await WorkflowJob.load(info, self.workflow_job_id)
+
+    @classmethod
+    async def of_workflow_job(cls, info: Info, workflow_job_id: int) -> list[WorkflowJobNode]:
+        """The nodes of one workflow job, through the batched loader."""
+        loader = info.context.loaders.workflow_job_nodes_by_workflow_job_id
+        return [cls.from_doc(d) for d in await loader.load(workflow_job_id)]
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> WorkflowJobNode:
@@ -186,16 +180,6 @@ class WorkflowJobNode(Node):
         )
 
 
-def _owner(doc: dict[str, Any]) -> str | None:
-    launched_by = coerce.mapping(doc.get("launched_by"))
-    if launched_by and coerce.text(launched_by.get("name")):
-        return coerce.text(launched_by.get("name"))
-    created_by = (coerce.mapping(doc.get("summary_fields")) or {}).get("created_by")
-    if isinstance(created_by, dict):
-        return coerce.text(created_by.get("username"))
-    return None
-
-
 def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
     summary = coerce.mapping(doc.get("summary_fields")) or {}
     source = summary.get("source_workflow_job")
@@ -211,7 +195,7 @@ def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
 
 
 @strawberry.type(description="An AWX workflow job (sliced job runs included).")
-class WorkflowJob(Job):
+class WorkflowJob(Job, LoadableDocument):
     awx_id: int
     type: str | None
     url: str | None
@@ -242,54 +226,31 @@ class WorkflowJob(Job):
     related: JSON | None
     summary_fields: JSON | None
     source_workflow_job_id: int | None
-    _doc: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="The raw workflow job document.")
-    def upstream(self) -> JSON:
-        return self._doc
+    loader_name = "workflow_job_by_id"
 
     @strawberry.field(description="The job template a sliced run was created from.")
     async def job_template(self, info: Info) -> JobTemplate | None:
         if self.job_template_id is None:
             return None
-        doc = await info.context.loaders.job_template_by_id.load(self.job_template_id)
-        return JobTemplate.from_doc(doc) if doc else None
+        return await JobTemplate.load(info, self.job_template_id)
 
     @strawberry.field(description="The nodes of this workflow job.")
     async def nodes(self, info: Info) -> list[WorkflowJobNode] | None:
-        docs = await info.context.loaders.workflow_job_nodes_by_workflow_job_id.load(self.awx_id)
-        return [WorkflowJobNode.from_doc(d) for d in docs]
+        return await WorkflowJobNode.of_workflow_job(info, self.awx_id)
 
     @strawberry.field(description="The workflow job this one relaunched, if any.")
     async def source_workflow_job(self, info: Info) -> WorkflowJob | None:
         if self.source_workflow_job_id is None:
             return None
-        doc = await info.context.loaders.workflow_job_by_id.load(self.source_workflow_job_id)
-        return WorkflowJob.from_doc(doc) if doc else None
+        return await WorkflowJob.load(info, self.source_workflow_job_id)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> WorkflowJob:
         awx_id = coerce.integer(doc.get("id")) or 0
-        status = coerce.text(doc.get("status"))
-        state = normalise(Upstream.AWX, status)
-        started = coerce.timestamp(doc.get("started"))
-        finished = coerce.timestamp(doc.get("finished"))
-        elapsed = coerce.number(doc.get("elapsed"))
-        if elapsed is not None and (elapsed < 0 or (elapsed == 0 and started is None)):
-            elapsed = None
         extra_vars_text = doc.get("extra_vars")
         return cls(
-            id=strawberry.ID(to_global_id("WorkflowJob", awx_id)),
-            source=JobSource.AWX,
-            name=coerce.text(doc.get("name")),
-            state=state,
-            upstream_status=status,
-            created_at=coerce.timestamp(doc.get("created")),
-            updated_at=coerce.timestamp(doc.get("modified")),
-            started_at=started,
-            finished_at=finished,
-            elapsed_seconds=elapsed,
-            owner=_owner(doc),
+            **job_fields("WorkflowJob", workflow_job_facts(doc)),
             awx_id=awx_id,
             type=coerce.text(doc.get("type")),
             url=coerce.text(doc.get("url")),
@@ -320,124 +281,3 @@ class WorkflowJob(Job):
             source_workflow_job_id=_source_workflow_job_id(doc),
             _doc=doc,
         )
-
-
-@strawberry.input(description="Filters pushed down into AWX's list filters.")
-class WorkflowJobFilter:
-    states: list[JobState] | None = None
-    upstream_statuses: list[str] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    name_contains: str | None = None
-
-
-def awx_filter_params(flt: WorkflowJobFilter | None) -> list[tuple[str, str]] | None:
-    """The upstream's query conditions for a filter; ``None`` when it can match nothing."""
-    if flt is None:
-        return []
-    return query(
-        AWX,
-        states=flt.states,
-        words=flt.upstream_statuses,
-        created_after=flt.created_after,
-        created_before=flt.created_before,
-        name=flt.name_contains,
-    )
-
-
-def awx_pages(window: Window) -> tuple[int, list[int], int]:
-    """How to fetch ``window`` with AWX's page/page_size: ``(page_size, pages, offset)``.
-
-    One page when some size between ``first`` and the cap puts ``skip`` on a
-    page boundary (always so when paging forward by a fixed ``first``);
-    otherwise the two pages of size ``first`` that cover the window.
-    ``offset`` is where the window starts in what those pages return.
-    """
-    want = max(window.first, 1)
-    for size in range(want, PAGE_CAP + 1):
-        if window.skip % size == 0:
-            return size, [window.skip // size + 1], 0
-    size = want
-    page = window.skip // size + 1
-    return size, [page, page + 1], window.skip % size
-
-
-async def awx_window(
-    info: Info, path: str, params: list[tuple[str, str]], window: Window
-) -> tuple[list[dict[str, Any]], int | None]:
-    """The items of ``window`` from an AWX list, with its ``count``."""
-    size, pages, offset = awx_pages(window)
-    results: list[AwxPage] = await asyncio.gather(
-        *(
-            info.context.awx.page(path, [*params, ("page_size", str(size)), ("page", str(n))])
-            for n in pages
-        )
-    )
-    docs = [doc for page in results for doc in page.results]
-    return docs[offset : offset + window.first], results[0].count
-
-
-async def workflow_job_connection(
-    info: Info,
-    path: str,
-    params: list[tuple[str, str]] | None,
-    first: int | None,
-    after: str | None,
-) -> Connection[WorkflowJob]:
-    """A page of an AWX workflow-job list, newest first, priming the by-id loader."""
-    window = page_window(first, after, info.context.settings.max_page_size)
-    if params is None:
-        return offset_connection([], window, has_next=False, total=0)
-    if window.first == 0:
-        page = await info.context.awx.page(path, [*params, ("page_size", "1")])
-        return offset_connection([], window, has_next=bool(page.count), total=page.count)
-    docs, count = await awx_window(info, path, [*params, ("order_by", "-created")], window)
-    info.context.loaders.workflow_job_by_id.prime_many(docs)
-    has_next = count is not None and window.skip + len(docs) < count
-    return offset_connection(
-        [WorkflowJob.from_doc(d) for d in docs], window, has_next=has_next, total=count
-    )
-
-
-@strawberry.type
-class WorkflowJobQueries:
-    @strawberry.field(description="One AWX workflow job by id; null when there is none.")
-    async def workflow_job(self, info: Info, id: int) -> WorkflowJob | None:
-        if id <= 0:
-            raise BadUserInput("`id` must be a positive integer", argument="id")
-        doc = await info.context.loaders.workflow_job_by_id.load(id)
-        return WorkflowJob.from_doc(doc) if doc else None
-
-    @strawberry.field(description="AWX workflow jobs, newest first.")
-    async def workflow_jobs(
-        self,
-        info: Info,
-        filter: WorkflowJobFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[WorkflowJob] | None:
-        return await workflow_job_connection(
-            info, WORKFLOW_JOBS, awx_filter_params(filter), first, after
-        )
-
-    @strawberry.field(description="The slice workflow jobs of one job template, newest first.")
-    async def slice_workflow_jobs(
-        self,
-        info: Info,
-        job_template_id: int,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[WorkflowJob] | None:
-        if job_template_id <= 0:
-            raise BadUserInput(
-                "`jobTemplateId` must be a positive integer", argument="jobTemplateId"
-            )
-        path = f"/api/v2/job_templates/{job_template_id}/slice_workflow_jobs/"
-        return await workflow_job_connection(info, path, [], first, after)
-
-    @strawberry.field(description="One AWX job template by id; null when there is none.")
-    async def job_template(self, info: Info, id: int) -> JobTemplate | None:
-        if id <= 0:
-            raise BadUserInput("`id` must be a positive integer", argument="id")
-        doc = await info.context.loaders.job_template_by_id.load(id)
-        return JobTemplate.from_doc(doc) if doc else None

@@ -1,4 +1,4 @@
-"""Jobs-store jobs (``FlowJob``) and their steps, with their queries.
+"""Jobs-store types: ``FlowJob`` and its ``Step``s.
 
 A job's steps come in its document (``completedSteps``, ``currentStep``,
 ``cancelledSteps``), so ``steps`` and a step's ``parent``/``previous`` cost no
@@ -13,17 +13,10 @@ from typing import Any
 
 import strawberry
 
-from gateway.context import Info
-from gateway.errors import BadUserInput
-from gateway.upstream_names import Upstream
-from schema import coerce
-from schema.ids import to_global_id
-from schema.node import Job
-from schema.pagination import Connection, offset_connection, page_window
-from schema.scalars import JSON
-from schema.status import FINAL_STATES, JobSource, normalise
-
-MAX_ID_LENGTH = 200
+from gateway import coerce
+from gateway.facts import flow_job_facts, step_body, step_entries
+from schema.core.node import Job, LoadableDocument, UpstreamDocument, job_fields
+from schema.core.scalars import JSON
 
 
 @strawberry.enum(description="Where a step stands in its job.")
@@ -34,7 +27,7 @@ class StepStatus(Enum):
 
 
 @strawberry.type(description="One step of a jobs-store job (a `singleStep` or a `reportStep`).")
-class Step:
+class Step(UpstreamDocument):
     status: StepStatus
     is_report: bool = strawberry.field(description="True for a `reportStep` entry.")
     unique_step_id: str | None
@@ -65,12 +58,7 @@ class Step:
     tags: str | None
     metadata: JSON | None
     report: JSON | None = strawberry.field(description="The `reportStep` document, if any.")
-    _entry: strawberry.Private[dict[str, Any]]
     _siblings: strawberry.Private[dict[str, Step]]
-
-    @strawberry.field(description="The raw step entry as the upstream sent it.")
-    def upstream(self) -> JSON:
-        return self._entry
 
     @strawberry.field(description="The step this one is nested under, in the same job.")
     def parent(self) -> Step | None:
@@ -88,7 +76,7 @@ class Step:
     ) -> Step:
         single = coerce.mapping(entry.get("singleStep"))
         report = coerce.mapping(entry.get("reportStep"))
-        s = single or report or {}
+        s = step_body(entry)
         metadata = coerce.mapping(s.get("metadata"))
         return cls(
             status=status,
@@ -121,40 +109,38 @@ class Step:
             tags=coerce.text(metadata.get("tags")) if metadata else None,
             metadata=metadata,
             report=report,
-            _entry=entry,
+            _doc=entry,
             _siblings=siblings,
         )
+
+
+_STATUS = {
+    "completed": StepStatus.COMPLETED,
+    "current": StepStatus.CURRENT,
+    "cancelled": StepStatus.CANCELLED,
+}
 
 
 def _steps(doc: dict[str, Any], metadata: dict[str, Any]) -> tuple[list[Step], Step | None]:
     siblings: dict[str, Step] = {}
     steps: list[Step] = []
     current: Step | None = None
-    groups: list[tuple[Any, StepStatus]] = [
-        (doc.get("completedSteps"), StepStatus.COMPLETED),
-        ([metadata.get("currentStep")], StepStatus.CURRENT),
-        (doc.get("cancelledSteps"), StepStatus.CANCELLED),
-    ]
-    for entries, status in groups:
-        if not isinstance(entries, list):
+    for group, entry in step_entries(doc, metadata):
+        status = _STATUS[group]
+        step = Step.from_entry(entry, status, siblings)
+        key = step.unique_step_id
+        if status is StepStatus.CURRENT:
+            current = step
+        if key is not None and key in siblings:
             continue
-        for entry in entries:
-            if not isinstance(entry, dict):
-                continue
-            step = Step.from_entry(entry, status, siblings)
-            key = step.unique_step_id
-            if status is StepStatus.CURRENT:
-                current = step
-            if key is not None and key in siblings:
-                continue
-            if key is not None:
-                siblings[key] = step
-            steps.append(step)
+        if key is not None:
+            siblings[key] = step
+        steps.append(step)
     return steps, current
 
 
 @strawberry.type(description="A job of the jobs store: a person running a guided workflow.")
-class FlowJob(Job):
+class FlowJob(Job, LoadableDocument):
     job_id: str
     client_job_id: str | None
     workflow_id: str | None
@@ -177,11 +163,8 @@ class FlowJob(Job):
         description="Completed, current and cancelled steps, in that order."
     )
     current_step: Step | None
-    _doc: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="The raw job document as the upstream sent it.")
-    def upstream(self) -> JSON:
-        return self._doc
+    loader_name = "flow_job_by_id"
 
     @strawberry.field(description="The steps the person has completed.")
     def completed_steps(self) -> list[Step]:
@@ -195,31 +178,10 @@ class FlowJob(Job):
     def from_doc(cls, doc: dict[str, Any]) -> FlowJob:
         meta = coerce.mapping(doc.get("metadata")) or {}
         own = coerce.mapping(meta.get("metadata"))
-        status = coerce.text(meta.get("status"))
-        state = normalise(Upstream.JOBSTORE, status)
         steps, current = _steps(doc, meta)
-        created = coerce.timestamp(meta.get("created"))
-        updated = coerce.timestamp(meta.get("updated"))
-        starts = [s.started for s in steps if s.started is not None]
-        started = min(starts) if starts else created
-        finished: datetime | None = None
-        if state in FINAL_STATES:
-            ends = [t for s in steps for t in (s.completed, s.cancelled) if t is not None]
-            finished = max([*ends, *([updated] if updated else [])], default=None)
-        job_id = coerce.text(doc.get("jobId")) or ""
         return cls(
-            id=strawberry.ID(to_global_id("FlowJob", job_id)),
-            source=JobSource.JOB_STORE,
-            name=coerce.text(meta.get("jobTitle")),
-            state=state,
-            upstream_status=status,
-            created_at=created,
-            updated_at=updated,
-            started_at=started,
-            finished_at=finished,
-            elapsed_seconds=coerce.seconds_between(started, finished),
-            owner=coerce.text(meta.get("username")),
-            job_id=job_id,
+            **job_fields("FlowJob", flow_job_facts(doc)),
+            job_id=coerce.text(doc.get("jobId")) or "",
             client_job_id=coerce.text(meta.get("clientJobId")),
             workflow_id=coerce.text(meta.get("workflowId")),
             workflow_version_id=coerce.text(meta.get("workflowVersionId")),
@@ -240,34 +202,4 @@ class FlowJob(Job):
             steps=steps,
             current_step=current,
             _doc=doc,
-        )
-
-
-def check_id(value: str, argument: str) -> str:
-    """Reject ids the upstream could never hold, before any request."""
-    if not value or len(value) > MAX_ID_LENGTH or any(c.isspace() for c in value):
-        raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
-    return value
-
-
-@strawberry.type
-class FlowJobQueries:
-    @strawberry.field(description="One jobs-store job by its `jobId`; null when there is none.")
-    async def flow_job(self, info: Info, job_id: str) -> FlowJob | None:
-        doc = await info.context.loaders.flow_job_by_id.load(check_id(job_id, "jobId"))
-        return FlowJob.from_doc(doc) if doc else None
-
-    @strawberry.field(description="The jobs store's jobs, newest first.")
-    async def flow_jobs(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[FlowJob] | None:
-        window = page_window(first, after, info.context.settings.max_page_size)
-        docs = await info.context.jobstore.jobs(skip=window.skip, limit=window.first + 1)
-        page = docs[: window.first]
-        info.context.loaders.flow_job_by_id.prime_many(page)
-        return offset_connection(
-            [FlowJob.from_doc(d) for d in page],
-            window,
-            has_next=len(docs) > window.first,
-            total=None,
         )

@@ -1,21 +1,21 @@
-"""One vocabulary of job states across the three upstreams.
+"""One vocabulary of job states and sources across the three upstreams.
 
-The upstream's own word is always kept beside the normalised state
-(``upstreamStatus``); a word the gateway does not know maps to ``UNKNOWN``
-and never fails the job.
+Plain Python: the GraphQL layer registers these enums as they are
+(:mod:`schema.core.states`). The upstream's own word is always kept beside the
+normalised state (``upstreamStatus``); a word the gateway does not know maps
+to ``UNKNOWN`` and never fails the job.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-import strawberry
-
 from gateway.upstream_names import Upstream
 
 
-@strawberry.enum(description="The system a job lives in.")
 class JobSource(Enum):
+    """The system a job lives in."""
+
     JOB_STORE = "JOB_STORE"
     OPERATIONS_MANAGER = "OPERATIONS_MANAGER"
     AWX = "AWX"
@@ -32,9 +32,13 @@ SOURCE_UPSTREAM = {
     JobSource.AWX: Upstream.AWX,
 }
 
+SOURCE_ORDER = (JobSource.JOB_STORE, JobSource.OPERATIONS_MANAGER, JobSource.AWX)
+"""The order of sources: the tie-break of the cross-system merge and of its cursor."""
 
-@strawberry.enum(description="A job's state, normalised across the three systems.")
+
 class JobState(Enum):
+    """A job's state, normalised across the three systems."""
+
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
     PAUSED = "PAUSED"

@@ -113,3 +113,13 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
         return None
     delta = (end - start).total_seconds()
     return round(delta, 3) if delta >= 0 else None
+
+
+def iso_utc(moment: datetime) -> str:
+    """A UTC timestamp with milliseconds and ``Z``, as the upstreams write them.
+
+    A naive ``datetime`` is taken to be UTC already.
+    """
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    text = aware.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")

@@ -35,9 +35,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.errors import BadUserInput
-from schema.job_sources import SOURCE_ORDER, SourceRead, sort_time
-from schema.node import Job
-from schema.status import JobSource
+from gateway.states import SOURCE_ORDER, JobSource
+from gateway.view.sources import SourceRead, ViewJob
 
 Positions = dict[JobSource, int | None]
 CURSOR_KIND = "jobs1"
@@ -86,7 +85,7 @@ def decode_cursor(cursor: str, fingerprint: str) -> Positions:
 class MergedPage:
     """The merged page: each job with the positions just after it."""
 
-    items: list[tuple[Job, Positions]]
+    items: list[tuple[ViewJob, Positions]]
     end: Positions
     has_next: bool
     stopped_at_frontier: bool
@@ -107,7 +106,7 @@ def merge(reads: list[SourceRead], positions: Positions, first: int) -> MergedPa
     current: Positions = dict(positions)
     for read in reads:
         current[read.source] = read.position_after(0)
-    items: list[tuple[Job, Positions]] = []
+    items: list[tuple[ViewJob, Positions]] = []
     stopped = False
     while len(items) < first:
         best: tuple[tuple[datetime, int], SourceRead, bool] | None = None
@@ -116,7 +115,7 @@ def merge(reads: list[SourceRead], positions: Positions, first: int) -> MergedPa
                 continue
             taken = consumed[read.source]
             if taken < len(read.items):
-                key = (sort_time(read.items[taken][0]), -_rank(read.source))
+                key = (read.items[taken][0].sort_time, -_rank(read.source))
                 is_frontier = False
             elif read.frontier is not None:
                 key = (read.frontier, -_rank(read.source))

@@ -1,15 +1,9 @@
-"""``startOperationsJob``: start a workflow in the operations manager.
+"""The ``startOperationsJob`` input and the body it becomes.
 
 The input is checked against the upstream's own body schema (seed 002,
 :data:`START_SCHEMA`) with ``jsonschema`` before anything is sent, so the
 caller gets every problem as a ``userError`` with its path
 (``options.groups.1``) instead of the upstream's single 400 text.
-
-The operations manager has no idempotency key and no lookup by request
-identity: every start makes a new job. The POST is therefore sent once, and a
-lost answer becomes ``OUTCOME_UNKNOWN`` carrying the workflow, description and
-the time it was sent, for the caller to check (``operationsJobs`` filtered by
-name and creation time) before starting again.
 """
 
 from __future__ import annotations
@@ -19,13 +13,10 @@ from typing import Any
 import jsonschema
 import strawberry
 
-from gateway.context import Info
-from gateway.errors import UpstreamError, UpstreamRejected
 from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
-from schema.lost_answers import answer_lost, outcome_unknown, sent_at
-from schema.operations_jobs import OperationsJob
-from schema.scalars import JSON
-from schema.user_errors import Code, UserError, UserErrors, rejection_errors
+from schema.core.filters import JobListFilterInput
+from schema.core.scalars import JSON
+from schema.core.user_errors import Code, UserErrors
 
 MAX_WORKFLOW = 512
 MAX_DESCRIPTION = 4096
@@ -65,15 +56,6 @@ class StartOperationsJobInput:
     options: StartOperationsJobOptionsInput | None = None
 
 
-@strawberry.type(description="The answer of `startOperationsJob`.")
-class StartOperationsJobPayload:
-    job: OperationsJob | None = strawberry.field(
-        description="The started job; null when there are userErrors."
-    )
-    message: str | None = strawberry.field(description="The upstream's own message.")
-    user_errors: list[UserError]
-
-
 def start_body(data: StartOperationsJobInput, errors: UserErrors) -> dict[str, Any] | None:
     """The body to POST, or ``None`` with every problem recorded in ``errors``."""
     errors.text("workflow", data.workflow, max_length=MAX_WORKFLOW, required=True)
@@ -103,35 +85,6 @@ def start_body(data: StartOperationsJobInput, errors: UserErrors) -> dict[str, A
     return None if errors else body
 
 
-@strawberry.type
-class OperationsJobMutations:
-    @strawberry.mutation(
-        description="Start a workflow as a new operations-manager job. Sent once, never retried."
-    )
-    async def start_operations_job(
-        self, info: Info, input: StartOperationsJobInput
-    ) -> StartOperationsJobPayload:
-        errors = UserErrors()
-        body = start_body(input, errors)
-        if body is None:
-            return StartOperationsJobPayload(job=None, message=None, user_errors=errors.items)
-        sent = sent_at()
-        try:
-            message, doc = await info.context.opsmanager.start_job(body)
-        except UpstreamRejected as exc:
-            return StartOperationsJobPayload(
-                job=None, message=None, user_errors=rejection_errors(exc, lambda _: None)
-            )
-        except UpstreamError as exc:
-            if not answer_lost(exc):
-                raise
-            identity = {
-                "workflow": input.workflow,
-                "description": body["options"].get("description"),
-                "sentAt": sent,
-            }
-            raise outcome_unknown(exc, what="starting the job", identity=identity) from None
-        job = OperationsJob.from_doc(doc)
-        if job.ops_id:
-            info.context.loaders.operations_job_by_id.prime(job.ops_id, doc)
-        return StartOperationsJobPayload(job=job, message=message, user_errors=[])
+@strawberry.input(description="Filters pushed down into the operations manager's search.")
+class OperationsJobFilter(JobListFilterInput):
+    pass

@@ -1,0 +1,1 @@
+"""AWX in the graph: ``WorkflowJob``, its nodes, ``JobTemplate``, launches and slice creates."""

@@ -1,0 +1,48 @@
+"""AWX's root query fields."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.context import Info
+from gateway.filters import JobListFilter
+from schema.awx.inputs import WorkflowJobFilter
+from schema.awx.resolvers import resolve_workflow_jobs
+from schema.awx.types import JobTemplate, WorkflowJob
+from schema.core.filters import list_filter
+from schema.core.ids import check_positive
+from schema.core.pagination import Connection
+
+
+@strawberry.type
+class WorkflowJobQueries:
+    @strawberry.field(description="One AWX workflow job by id; null when there is none.")
+    async def workflow_job(self, info: Info, id: int) -> WorkflowJob | None:
+        return await WorkflowJob.load(info, check_positive(id, "id"))
+
+    @strawberry.field(description="AWX workflow jobs, newest first.")
+    async def workflow_jobs(
+        self,
+        info: Info,
+        filter: WorkflowJobFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WorkflowJob] | None:
+        return await resolve_workflow_jobs(info, list_filter(filter), first, after)
+
+    @strawberry.field(description="The slice workflow jobs of one job template, newest first.")
+    async def slice_workflow_jobs(
+        self,
+        info: Info,
+        job_template_id: int,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WorkflowJob] | None:
+        template = check_positive(job_template_id, "jobTemplateId")
+        return await resolve_workflow_jobs(
+            info, JobListFilter(), first, after, job_template_id=template
+        )
+
+    @strawberry.field(description="One AWX job template by id; null when there is none.")
+    async def job_template(self, info: Info, id: int) -> JobTemplate | None:
+        return await JobTemplate.load(info, check_positive(id, "id"))

@@ -1,0 +1,1 @@
+"""What every domain of the graph shares: nodes and ids, pagination, scalars, filters, errors."""

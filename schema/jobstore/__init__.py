@@ -1,0 +1,1 @@
+"""The jobs store (WorkfloPlus-compatible) in the graph: ``FlowJob``, steps, ``createFlowJob``."""

@@ -1,0 +1,1 @@
+"""The operations manager (Itential-compatible) in the graph: ``OperationsJob``, tasks, starts."""

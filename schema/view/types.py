@@ -1,0 +1,142 @@
+"""Types of the cross-system view: its filter, its connection, its counts and warnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gateway.errors import BadUserInput
+from gateway.filters import JobListFilter, ViewFilter
+from gateway.states import SOURCE_ORDER
+from gateway.view import warnings
+from gateway.view.figures import Durations
+from gateway.view.warnings import JobWarningCode
+from schema.core.filters import as_utc
+from schema.core.node import Job
+from schema.core.pagination import PageInfo
+from schema.core.states import JobSource, JobState
+
+MAX_SEARCH_LENGTH = 200
+
+strawberry.enum(
+    JobWarningCode, description="Why an answer of the cross-system view is not the whole truth."
+)
+
+
+@strawberry.input(description="What the cross-system view lists or counts.")
+class JobFilter:
+    sources: list[JobSource] | None = strawberry.field(
+        default=None, description="Only these systems (default: all three)."
+    )
+    states: list[JobState] | None = strawberry.field(
+        default=None,
+        description="Only these normalised states. UNKNOWN is pushed down as "
+        "'status not among the known words'.",
+    )
+    created_after: datetime | None = strawberry.field(
+        default=None, description="Created strictly after this instant."
+    )
+    created_before: datetime | None = strawberry.field(
+        default=None, description="Created strictly before this instant."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the job's name."
+    )
+
+    def to_view_filter(self) -> ViewFilter:
+        """The validated plain filter; ``BAD_USER_INPUT`` for an overlong search."""
+        search = self.search.strip() if self.search is not None else None
+        if search is not None and len(search) > MAX_SEARCH_LENGTH:
+            raise BadUserInput(
+                f"`search` is longer than {MAX_SEARCH_LENGTH} characters", argument="filter"
+            )
+        sources = (
+            SOURCE_ORDER
+            if self.sources is None
+            else tuple(s for s in SOURCE_ORDER if s in set(self.sources))
+        )
+        return ViewFilter(
+            sources=sources,
+            jobs=JobListFilter(
+                states=None if self.states is None else frozenset(self.states),
+                created_after=as_utc(self.created_after),
+                created_before=as_utc(self.created_before),
+                name_contains=search or None,
+            ),
+        )
+
+
+def view_filter(flt: JobFilter | None) -> ViewFilter:
+    """The plain filter of an optional ``JobFilter`` (everything when absent)."""
+    return ViewFilter() if flt is None else flt.to_view_filter()
+
+
+@strawberry.type(description="A caveat of a cross-system answer, per source.")
+class JobWarning:
+    source: JobSource
+    code: JobWarningCode
+    message: str
+
+    @classmethod
+    def of(cls, warning: warnings.JobWarning) -> JobWarning:
+        """The GraphQL form of a view warning."""
+        return cls(source=warning.source, code=warning.code, message=warning.message)
+
+
+@strawberry.type(description="A job of the cross-system list, with its cursor.")
+class JobEdge:
+    cursor: str = strawberry.field(description="Resume after this job with `after`.")
+    node: Job
+
+
+@strawberry.type(description="A page of the cross-system list, newest first.")
+class JobConnection:
+    edges: list[JobEdge]
+    page_info: PageInfo = strawberry.field(
+        description="`endCursor` is set even on an empty page while a source can be resumed."
+    )
+    scan_limited: bool = strawberry.field(
+        description="A bounded gateway-side scan (GATEWAY_SCAN_LIMIT) stopped early: the page "
+        "may be shorter than asked, or, for a jobs store not listed newest first, incomplete."
+    )
+    warnings: list[JobWarning]
+
+
+@strawberry.type(description="How many jobs of one source are in one state.")
+class JobStateCount:
+    source: JobSource
+    state: JobState
+    count: int
+
+
+@strawberry.type(description="Elapsed seconds of the finished jobs of one source.")
+class JobDurations:
+    source: JobSource
+    count: int = strawberry.field(description="Finished jobs whose elapsed time is known.")
+    mean: float | None
+    p50: float | None
+    p95: float | None
+
+    @classmethod
+    def of(cls, durations: Durations) -> JobDurations:
+        """The GraphQL form of a source's durations."""
+        return cls(
+            source=durations.source,
+            count=durations.count,
+            mean=durations.mean,
+            p50=durations.p50,
+            p95=durations.p95,
+        )
+
+
+@strawberry.type(description="Counts and durations across the three systems.")
+class JobCounts:
+    by_source: list[JobStateCount] = strawberry.field(
+        description="Per source and normalised state (zeros included) within the filter."
+    )
+    durations: list[JobDurations]
+    complete: bool = strawberry.field(
+        description="True when every figure is exact: every source answered, no scan was cut."
+    )
+    warnings: list[JobWarning]
