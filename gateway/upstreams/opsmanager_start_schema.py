@@ -1,13 +1,16 @@
 """The documented body of ``POST /operations-manager/jobs/start`` (seed 002).
 
 One copy of the upstream's contract, used by the sandbox to enforce it and
-by ``startOperationsJob`` to check input before anything is sent. The seed's
+by ``startOperationsJob`` to check input before anything is sent
+(:func:`start_body_problems`). The seed's
 external ``common#/definitions/ObjectIdLikeString`` reference is inlined.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import jsonschema
 
 OBJECT_ID_LIKE: dict[str, Any] = {
     "type": "string",
@@ -45,3 +48,11 @@ START_SCHEMA: dict[str, Any] = {
     "required": ["workflow", "options"],
     "additionalProperties": False,
 }
+
+
+_VALIDATOR = jsonschema.Draft7Validator(START_SCHEMA)
+
+
+def start_body_problems(body: Any) -> list[jsonschema.ValidationError]:
+    """Where ``body`` breaks the upstream's schema, in path order (empty: it conforms)."""
+    return sorted(_VALIDATOR.iter_errors(body), key=lambda e: list(map(str, e.path)))

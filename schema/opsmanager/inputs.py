@@ -1,19 +1,19 @@
 """The ``startOperationsJob`` input and the body it becomes.
 
 The input is checked against the upstream's own body schema (seed 002,
-:data:`START_SCHEMA`) with ``jsonschema`` before anything is sent, so the
-caller gets every problem as a ``userError`` with its path
-(``options.groups.1``) instead of the upstream's single 400 text.
+:func:`~gateway.upstreams.opsmanager_start_schema.start_body_problems`)
+before anything is sent, so the caller gets every problem as a ``userError``
+with its path (``options.groups.1``) instead of the upstream's single 400
+text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 import strawberry
 
-from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
+from gateway.upstreams.opsmanager_start_schema import start_body_problems
 from schema.core.filters import JobListFilterInput
 from schema.core.scalars import JSON
 from schema.core.user_errors import Code, UserErrors
@@ -23,7 +23,6 @@ MAX_DESCRIPTION = 4096
 MAX_TYPE = 128
 MAX_GROUPS = 100
 
-_VALIDATOR = jsonschema.Draft7Validator(START_SCHEMA)
 _CODES = {
     "required": Code.REQUIRED,
     "type": Code.INVALID_TYPE,
@@ -75,7 +74,7 @@ def start_body(data: StartOperationsJobInput, errors: UserErrors) -> dict[str, A
             errors.add("options.groups", Code.TOO_MANY, f"at most {MAX_GROUPS} groups")
         options["groups"] = given.groups
     body = {"workflow": data.workflow, "options": options}
-    for problem in sorted(_VALIDATOR.iter_errors(body), key=lambda e: list(map(str, e.path))):
+    for problem in start_body_problems(body):
         field = ".".join(str(p) for p in problem.absolute_path) or None
         template = _MESSAGES.get(str(problem.validator))
         message = problem.message

@@ -1,9 +1,7 @@
 """``startOperationsJob``: start a workflow in the operations manager.
 
-The input is checked against the upstream's own body schema (seed 002,
-:data:`START_SCHEMA`) with ``jsonschema`` before anything is sent, so the
-caller gets every problem as a ``userError`` with its path
-(``options.groups.1``) instead of the upstream's single 400 text.
+The input is checked against the upstream's own body schema first
+(:mod:`schema.opsmanager.inputs`).
 
 The operations manager has no idempotency key and no lookup by request
 identity: every start makes a new job. The POST is therefore sent once, and a

@@ -173,3 +173,31 @@ def test_jobstore_gets_stay_under_the_concurrency_bound(
     stats = CONTROL.get(f"{sandbox.url('jobstore')}/_sandbox/stats").json()
     assert stats["requests"] == {"GET /jobs/v1/bson/{job_id}": len(set(flow_ids))}
     assert stats["peakInFlight"] == 3
+
+
+def test_workflow_job_node_lookups_batch_by_id(
+    sandbox: SandboxThread, gateway: GatewayClient
+) -> None:
+    nodes: list[dict[str, object]] = []
+    after = None
+    while len(nodes) <= 200:  # more than one id__in chunk of 200
+        page = gateway.data(
+            "query($after: String) { workflowJobs(first: 100, after: $after) {"
+            " pageInfo { endCursor } edges { node { nodes { id awxId identifier } } } } }",
+            {"after": after},
+        )["workflowJobs"]
+        nodes.extend(n for e in page["edges"] for n in e["node"]["nodes"])
+        after = page["pageInfo"]["endCursor"]
+    missing = to_global_id("WorkflowJobNode", 987654321)
+    ids = [n["id"] for n in nodes] + [missing]
+    reset_counts(sandbox)
+    data = gateway.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) {"
+        " id ... on WorkflowJobNode { awxId identifier } } }",
+        {"ids": ids},
+    )
+    assert data["nodes"][:-1] == nodes
+    assert data["nodes"][-1] is None
+    chunks = -(-len(ids) // 200)
+    assert chunks == 2
+    assert upstream_requests(sandbox, "awx") == {"GET /api/v2/workflow_job_nodes/": chunks}
