@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway.context import Info
 from gateway.filters import JobListFilter
 from schema.awx.types import WorkflowJob
-from schema.core.pagination import Connection, offset_connection, page_window
+from schema.core.pagination import Connection, counted_connection, page_window
 
 
 async def resolve_workflow_jobs(
@@ -26,10 +26,4 @@ async def resolve_workflow_jobs(
         flt, window.skip, window.first, job_template_id=job_template_id
     )
     context.loaders.workflow_job_by_id.prime_many(found.docs)
-    total = found.total
-    return offset_connection(
-        [WorkflowJob.from_doc(d) for d in found.docs],
-        window,
-        has_next=total is not None and window.skip + len(found.docs) < total,
-        total=total,
-    )
+    return counted_connection([WorkflowJob.from_doc(d) for d in found.docs], window, found.total)

@@ -93,3 +93,9 @@ def offset_connection(
         ),
         total_count=total,
     )
+
+
+def counted_connection(items: Sequence[T], window: Window, total: int | None) -> Connection[T]:
+    """A connection over a window of a list whose upstream gives its total."""
+    has_next = total is not None and window.skip + len(items) < total
+    return offset_connection(items, window, has_next=has_next, total=total)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.context import Info
 from gateway.filters import JobListFilter
-from schema.core.pagination import Connection, offset_connection, page_window
+from schema.core.pagination import Connection, counted_connection, page_window
 from schema.opsmanager.types import OperationsJob
 
 
@@ -16,10 +16,4 @@ async def resolve_operations_jobs(
     window = page_window(first, after, context.settings.max_page_size)
     found = await context.opsmanager.window(flt, window.skip, window.first)
     context.loaders.operations_job_by_id.prime_many(found.docs)
-    total = found.total
-    return offset_connection(
-        [OperationsJob.from_doc(d) for d in found.docs],
-        window,
-        has_next=total is not None and window.skip + len(found.docs) < total,
-        total=total,
-    )
+    return counted_connection([OperationsJob.from_doc(d) for d in found.docs], window, found.total)
