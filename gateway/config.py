@@ -15,7 +15,8 @@ Per upstream (``JOBSTORE``, ``OPSMANAGER``, ``AWX``):
   (operations manager and AWX);
 - ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY``: send the operations-manager token as
   ``?token=`` rather than ``Bearer`` (its login-token style);
-- ``GATEWAY_<UP>_TIMEOUT``: seconds for one request (default 10);
+- ``GATEWAY_<UP>_TIMEOUT``: seconds one upstream call may take, connect,
+  headers and body together (default 10);
 - ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (use the credential above) or
   ``forward`` (send the caller's own ``Authorization`` header);
 - ``GATEWAY_<UP>_MAX_CONNECTIONS``: size of the connection pool (default 100).
@@ -27,7 +28,10 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_INTROSPECTION`` and ``GATEWAY_GRAPHIQL`` (default true),
 ``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_HTTP_TRANSPORT``
 (``aiohttp``, the default, or ``httpcore``: the pool under httpx),
-``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB).
+``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB),
+``GATEWAY_REQUEST_TIMEOUT`` (seconds a GraphQL request's upstream calls may
+take in all, default 30), ``GATEWAY_MAX_UPSTREAM_CALLS`` (upstream calls one
+GraphQL request may make, default 1000).
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ class Settings:
     max_query_depth: int = 12
     http_transport: str = "aiohttp"
     max_body_bytes: int = 1_048_576
+    request_timeout: float = 30.0
+    max_upstream_calls: int = 1000
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -219,6 +225,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_transport=_transport(reader),
         max_body_bytes=reader.integer(
             "GATEWAY_MAX_BODY_BYTES", 1_048_576, minimum=1024, maximum=100_000_000
+        ),
+        request_timeout=reader.number("GATEWAY_REQUEST_TIMEOUT", 30.0, minimum=0.05, maximum=3600),
+        max_upstream_calls=reader.integer(
+            "GATEWAY_MAX_UPSTREAM_CALLS", 1000, minimum=1, maximum=1_000_000
         ),
     )
 

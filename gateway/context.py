@@ -15,7 +15,8 @@ from gateway.keyed_locks import KeyedLocks
 from gateway.loaders import Loaders
 from gateway.upstream_names import Upstream
 from gateway.upstreams.awx import AwxAPI
-from gateway.upstreams.client import CallerCredentials, UpstreamClient
+from gateway.upstreams.caller import Caller
+from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.jobstore import JobstoreAPI
 from gateway.upstreams.opsmanager import OpsManagerAPI
 
@@ -46,7 +47,11 @@ class Context:
         create_locks: KeyedLocks | None = None,
     ) -> Context:
         """A context for one request (call inside the running event loop)."""
-        caller = CallerCredentials(authorization=authorization)
+        caller = Caller.for_request(
+            authorization,
+            timeout=settings.request_timeout,
+            max_calls=settings.max_upstream_calls,
+        )
         jobstore = JobstoreAPI(clients[Upstream.JOBSTORE], caller)
         opsmanager = OpsManagerAPI(clients[Upstream.OPSMANAGER], caller)
         awx = AwxAPI(clients[Upstream.AWX], caller)

@@ -7,7 +7,9 @@ The hierarchy::
     └── UpstreamError               (an upstream call failed; carries upstream, request, status)
         ├── UpstreamUnavailable     UPSTREAM_UNAVAILABLE (dropped, 5xx, circuit open)
         │   └── UpstreamUnreachable UPSTREAM_UNAVAILABLE (never sent: no connection, circuit open)
-        ├── UpstreamTimeout         UPSTREAM_TIMEOUT
+        │       ├── UpstreamDeadlinePassed  UPSTREAM_TIMEOUT (never sent: the request's time is up)
+        │       └── UpstreamBudgetExceeded  UPSTREAM_BUDGET_EXCEEDED (never sent: calls spent)
+        ├── UpstreamTimeout         UPSTREAM_TIMEOUT (sent; no whole answer in time)
         ├── UpstreamBadResponse     UPSTREAM_BAD_RESPONSE (not JSON, or not the documented shape)
         ├── UpstreamUnauthenticated UNAUTHENTICATED (401)
         ├── UpstreamForbidden       FORBIDDEN (403)
@@ -113,6 +115,18 @@ class UpstreamUnavailable(UpstreamError):
 
 class UpstreamUnreachable(UpstreamUnavailable):
     """No connection could be made: the request was certainly not processed."""
+
+
+class UpstreamDeadlinePassed(UpstreamUnreachable):
+    """The GraphQL request's deadline passed before this call was sent."""
+
+    code = "UPSTREAM_TIMEOUT"
+
+
+class UpstreamBudgetExceeded(UpstreamUnreachable):
+    """The GraphQL request spent its upstream-call budget; this call was not sent."""
+
+    code = "UPSTREAM_BUDGET_EXCEEDED"
 
 
 class UpstreamTimeout(UpstreamError):

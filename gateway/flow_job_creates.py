@@ -16,7 +16,8 @@ idempotency on that, in three layers:
    When its answer is lost after it was sent (timeout, dropped connection, 5xx,
    broken JSON: :func:`~gateway.lost_answers.answer_lost`), the job may exist,
    so the gateway looks the ``clientJobId`` up a few times with a short backoff
-   (the store may still be committing): found means created; not found means
+   (the store may still be committing), even while the read breaker is open,
+   since the store answering at all settles it: found means created; not found means
    not created (:class:`JobNotCreated`: the caller may retry with the same
    ``clientJobId``); lookups that fail too leave the outcome unknown.
 
@@ -62,13 +63,16 @@ class CreatedJob:
     created: bool
 
 
-async def find_by_client_job_id(api: JobstoreAPI, client_job_id: str) -> Doc | None:
+async def find_by_client_job_id(
+    api: JobstoreAPI, client_job_id: str, *, settling: bool = False
+) -> Doc | None:
     """The first job the store holds under this ``clientJobId``, or ``None``.
 
     Documents that do not carry the id in ``metadata.clientJobId`` are ignored,
     so an upstream that answered the wrong list could never pass for a match.
+    ``settling`` lookups go out even while the read breaker is open.
     """
-    for doc in await api.jobs_by_client_job_id(client_job_id):
+    for doc in await api.jobs_by_client_job_id(client_job_id, settling=settling):
         meta = doc.get("metadata")
         if isinstance(meta, dict) and meta.get("clientJobId") == client_job_id:
             return doc
@@ -81,7 +85,7 @@ async def settle_lost_create(api: JobstoreAPI, client_job_id: str, lost: Upstrea
     for delay in SETTLE_DELAYS:
         await asyncio.sleep(delay)
         try:
-            found = await find_by_client_job_id(api, client_job_id)
+            found = await find_by_client_job_id(api, client_job_id, settling=True)
         except UpstreamError as exc:
             last_failure = exc
             continue

@@ -23,7 +23,8 @@ from typing import Any
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.filters import JobListFilter
 from gateway.upstream_names import Upstream
-from gateway.upstreams.client import CallerCredentials, QueryParams, UpstreamClient
+from gateway.upstreams.caller import Caller
+from gateway.upstreams.client import QueryParams, UpstreamClient
 from gateway.upstreams.paging import page_plan, remaining_pages
 from gateway.upstreams.pushdown import Dialect, conditions, iso_text
 from gateway.upstreams.windows import ListWindow
@@ -74,7 +75,7 @@ class AwxAPI:
     """AWX, as seen by one caller."""
 
     client: UpstreamClient
-    caller: CallerCredentials
+    caller: Caller
 
     def _bad(self, method: str, path: str, what: str) -> UpstreamBadResponse:
         return UpstreamBadResponse(

@@ -6,12 +6,20 @@ which:
 
 - adds the credential (the service's, or the caller's forwarded
   ``Authorization`` header, per the upstream's auth mode);
+- bounds each call by one overall deadline (connect, headers and body
+  together: ``GATEWAY_<UP>_TIMEOUT``) and by what is left of the GraphQL
+  request's own deadline, and counts it against the request's call budget
+  (:class:`~gateway.upstreams.caller.Caller`);
 - retries GETs, and only GETs, after a refused or dropped connection or a
   502/503/504 (honouring a short ``Retry-After``), with exponential backoff;
   a POST is never retried here: creates settle lost answers themselves;
 - coalesces identical GETs in flight at the same time (same path, query and
   credential) into one upstream round trip;
-- fails fast while the upstream's circuit breaker is open;
+- fails fast while the circuit breaker of the call's route kind is open:
+  reads (GET) and writes (POST) have a breaker each, so lost create answers
+  never lock out reads; a lookup that settles a lost create goes through an
+  open breaker (``settling=True``), since the store answering at all is
+  what settles it;
 - maps every failure onto :mod:`gateway.errors`, with the method and the path
   but never the query string, the host or a credential.
 """
@@ -22,8 +30,9 @@ import asyncio
 import base64
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import httpx
@@ -32,6 +41,8 @@ import orjson
 from gateway.config import AuthMode, UpstreamSettings
 from gateway.errors import (
     UpstreamBadResponse,
+    UpstreamBudgetExceeded,
+    UpstreamDeadlinePassed,
     UpstreamError,
     UpstreamForbidden,
     UpstreamNotFound,
@@ -43,6 +54,7 @@ from gateway.errors import (
     UpstreamUnreachable,
 )
 from gateway.upstreams.breaker import CircuitBreaker
+from gateway.upstreams.caller import Caller
 from gateway.upstreams.transport import Failure, classify
 
 logger = logging.getLogger("gateway.upstreams")
@@ -53,11 +65,11 @@ InflightKey = tuple[str, tuple[tuple[str, str], ...], str | None]
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 
-@dataclass(frozen=True, slots=True)
-class CallerCredentials:
-    """The caller's own ``Authorization`` header, for upstreams in forward mode."""
+class RouteKind(Enum):
+    """Which circuit breaker a call counts against."""
 
-    authorization: str | None = None
+    READ = "read"
+    WRITE = "write"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +91,7 @@ class UpstreamClient:
         max_retries: int = 2,
         backoff: float = 0.05,
         max_retry_after: float = 1.0,
-        breaker: CircuitBreaker | None = None,
+        breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
     ) -> None:
         self.settings = settings
         self.name = settings.name
@@ -87,7 +99,7 @@ class UpstreamClient:
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
-        self.breaker = breaker or CircuitBreaker()
+        self.breakers = {kind: breaker_factory() for kind in RouteKind}
         self._inflight: dict[
             tuple[str, tuple[tuple[str, str], ...], str | None], asyncio.Task[UpstreamResponse]
         ] = {}
@@ -102,7 +114,7 @@ class UpstreamClient:
             return f"Bearer {settings.token}"
         return None
 
-    def _authorization(self, caller: CallerCredentials) -> str | None:
+    def _authorization(self, caller: Caller) -> str | None:
         if self.settings.auth_mode is AuthMode.FORWARD:
             if not caller.authorization:
                 raise UpstreamUnauthenticated(
@@ -124,35 +136,70 @@ class UpstreamClient:
         return query
 
     async def get(
-        self, path: str, params: QueryParams = (), *, caller: CallerCredentials
+        self,
+        path: str,
+        params: QueryParams = (),
+        *,
+        caller: Caller,
+        settling: bool = False,
     ) -> UpstreamResponse:
-        """GET with retries and in-flight coalescing."""
+        """GET with retries and in-flight coalescing, within the caller's deadline and budget.
+
+        ``settling``: the GET settles a create whose answer was lost; it goes
+        out even while the read breaker is open.
+        """
         authorization = self._authorization(caller)
+        request = UpstreamRequest(self.name, "GET", path)
         key = (path, tuple(params), authorization)
         task = self._inflight.get(key)
         if task is None:
+            caller.spend(request)
             task = asyncio.ensure_future(
-                self._with_retries("GET", path, self._query(params), authorization)
+                self._with_retries(path, self._query(params), authorization, caller, settling)
             )
             self._inflight[key] = task
             task.add_done_callback(lambda _t: self._inflight.pop(key, None))
-        return await asyncio.shield(task)
+        left = caller.time_left(request)
+        if left is None:
+            return await asyncio.shield(task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), left)
+        except TimeoutError:
+            raise self._timed_out(request) from None
 
-    async def post(self, path: str, body: Any, *, caller: CallerCredentials) -> UpstreamResponse:
+    async def post(self, path: str, body: Any, *, caller: Caller) -> UpstreamResponse:
         """POST once; never retried (the caller decides how to settle a lost answer)."""
         authorization = self._authorization(caller)
-        return await self._send("POST", path, self._query(()), authorization, body)
+        caller.spend(UpstreamRequest(self.name, "POST", path))
+        return await self._send(
+            "POST", path, self._query(()), authorization, body, caller, RouteKind.WRITE, False
+        )
+
+    def _timed_out(self, request: UpstreamRequest) -> UpstreamTimeout:
+        return UpstreamTimeout(
+            f"the {self.name.value} upstream did not answer in time", request=request
+        )
 
     async def _with_retries(
-        self, method: str, path: str, query: QueryList, authorization: str | None
+        self,
+        path: str,
+        query: QueryList,
+        authorization: str | None,
+        caller: Caller,
+        settling: bool,
     ) -> UpstreamResponse:
+        breaker = self.breakers[RouteKind.READ]
         attempt = 0
         while True:
             try:
-                return await self._send(method, path, query, authorization, None)
+                return await self._send(
+                    "GET", path, query, authorization, None, caller, RouteKind.READ, settling
+                )
+            except (UpstreamDeadlinePassed, UpstreamBudgetExceeded):
+                raise
             except UpstreamUnavailable as exc:
                 retryable = exc.status is None or exc.status in RETRYABLE_STATUSES
-                if not retryable or attempt >= self.max_retries or self.breaker.is_open:
+                if not retryable or attempt >= self.max_retries or breaker.is_open:
                     raise
                 delay = self.backoff * (2**attempt) * (1 + random.random())
                 if exc.retry_after is not None:
@@ -161,8 +208,7 @@ class UpstreamClient:
                     delay = max(delay, exc.retry_after)
                 attempt += 1
                 logger.info(
-                    "retrying %s %s on %s in %.2fs (attempt %d)",
-                    method,
+                    "retrying GET %s on %s in %.2fs (attempt %d)",
                     path,
                     self.name.value,
                     delay,
@@ -177,24 +223,38 @@ class UpstreamClient:
         query: QueryList,
         authorization: str | None,
         body: Any,
+        caller: Caller,
+        kind: RouteKind,
+        settling: bool,
     ) -> UpstreamResponse:
         request = UpstreamRequest(self.name, method, path)
-        if not self.breaker.allow():
+        breaker = self.breakers[kind]
+        if not breaker.allow() and not settling:
             raise UpstreamUnreachable(
                 f"the {self.name.value} upstream is failing; calls are paused briefly",
                 request=request,
             )
+        own = self.settings.timeout
+        left = caller.time_left(request)
+        limit = own if left is None else min(own, left)
         headers = {"Authorization": authorization} if authorization else {}
         content = None
         if body is not None:
             content = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
         try:
-            response = await self.http.request(
-                method, path, params=query, headers=headers, content=content
-            )
+            # One deadline over connect, headers and the whole body: httpx's own
+            # timeouts are per socket read, so a dripping upstream never trips them.
+            async with asyncio.timeout(limit):
+                response = await self.http.request(
+                    method, path, params=query, headers=headers, content=content
+                )
+        except TimeoutError:
+            if limit >= own:  # the upstream's own deadline, not the request's
+                breaker.record_failure()
+            raise self._timed_out(request) from None
         except httpx.TransportError as exc:
-            self.breaker.record_failure()
+            breaker.record_failure()
             failure = classify(exc)
             if failure is Failure.TIMEOUT:
                 raise UpstreamTimeout(
@@ -208,12 +268,14 @@ class UpstreamClient:
             raise UpstreamUnreachable(
                 f"the {self.name.value} upstream could not be reached", request=request
             ) from None
-        return self._decode(request, response)
+        return self._decode(request, response, breaker)
 
-    def _decode(self, request: UpstreamRequest, response: httpx.Response) -> UpstreamResponse:
+    def _decode(
+        self, request: UpstreamRequest, response: httpx.Response, breaker: CircuitBreaker
+    ) -> UpstreamResponse:
         status = response.status_code
         if status >= 500:
-            self.breaker.record_failure()
+            breaker.record_failure()
             logger.warning(
                 "%s %s on %s answered %d", request.method, request.path, self.name.value, status
             )
@@ -223,7 +285,7 @@ class UpstreamClient:
                 status=status,
                 retry_after=_retry_after(response),
             )
-        self.breaker.record_success()
+        breaker.record_success()
         body = _parse_json(response.content)
         if status >= 400:
             raise _client_error(self.name.value, request, status, body)

@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.facts import flow_job_facts
-from gateway.upstreams.client import CallerCredentials, UpstreamClient
+from gateway.upstreams.caller import Caller
+from gateway.upstreams.client import UpstreamClient
 
 Doc = dict[str, Any]
 
@@ -39,7 +40,7 @@ class JobstoreAPI:
     """The jobs store, as seen by one caller."""
 
     client: UpstreamClient
-    caller: CallerCredentials
+    caller: Caller
 
     def _bad(self, path: str, what: str) -> UpstreamBadResponse:
         return UpstreamBadResponse(
@@ -75,11 +76,17 @@ class JobstoreAPI:
         )
         return self._documents(path, response.body) if response.body is not None else []
 
-    async def jobs_by_client_job_id(self, client_job_id: str) -> list[Doc]:
-        """Every job carrying this ``clientJobId`` (the store does not deduplicate)."""
+    async def jobs_by_client_job_id(
+        self, client_job_id: str, *, settling: bool = False
+    ) -> list[Doc]:
+        """Every job carrying this ``clientJobId`` (the store does not deduplicate).
+
+        ``settling``: the lookup settles a create whose answer was lost, and
+        goes out even while the read breaker is open.
+        """
         path = f"{JOBS}/{_segment(client_job_id)}"
         try:
-            response = await self.client.get(path, caller=self.caller)
+            response = await self.client.get(path, caller=self.caller, settling=settling)
         except UpstreamNotFound:
             return []
         return self._documents(path, response.body) if response.body is not None else []

@@ -22,7 +22,8 @@ from urllib.parse import quote
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.filters import JobListFilter
 from gateway.upstream_names import Upstream
-from gateway.upstreams.client import CallerCredentials, QueryParams, UpstreamClient
+from gateway.upstreams.caller import Caller
+from gateway.upstreams.client import QueryParams, UpstreamClient
 from gateway.upstreams.paging import offset_chunks
 from gateway.upstreams.pushdown import Dialect, conditions, ms_text
 from gateway.upstreams.windows import ListWindow
@@ -51,7 +52,7 @@ class OpsManagerAPI:
     """The operations manager, as seen by one caller."""
 
     client: UpstreamClient
-    caller: CallerCredentials
+    caller: Caller
 
     def _data(self, method: str, path: str, body: Any) -> tuple[Any, dict[str, Any]]:
         if not isinstance(body, dict) or "data" not in body:

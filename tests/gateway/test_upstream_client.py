@@ -20,11 +20,12 @@ from gateway.errors import (
 )
 from gateway.upstream_names import Upstream
 from gateway.upstreams.breaker import CircuitBreaker
-from gateway.upstreams.client import CallerCredentials, UpstreamClient
+from gateway.upstreams.caller import Caller
+from gateway.upstreams.client import RouteKind, UpstreamClient
 from gateway.upstreams.jobstore import JobstoreAPI
 
 Handler = Callable[[httpx.Request], httpx.Response]
-CALLER = CallerCredentials()
+CALLER = Caller()
 
 
 def make_client(
@@ -41,7 +42,10 @@ def make_client(
 
     settings = load_settings(env).upstream(name)
     http = httpx.AsyncClient(base_url=settings.url, transport=httpx.MockTransport(record))
-    return UpstreamClient(settings, http, backoff=0.001, breaker=breaker), seen
+    client = UpstreamClient(settings, http, backoff=0.001)
+    if breaker is not None:
+        client.breakers[RouteKind.READ] = breaker
+    return client, seen
 
 
 async def test_get_sends_the_service_bearer_token() -> None:
