@@ -35,7 +35,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(max_depth=settings.max_query_depth, introspection=settings.introspection),
+            build_schema(
+                max_depth=settings.max_query_depth,
+                introspection=settings.introspection,
+                max_cost=settings.max_cost,
+            ),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings = settings

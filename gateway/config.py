@@ -31,7 +31,8 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB),
 ``GATEWAY_REQUEST_TIMEOUT`` (seconds a GraphQL request's upstream calls may
 take in all, default 30), ``GATEWAY_MAX_UPSTREAM_CALLS`` (upstream calls one
-GraphQL request may make, default 1000).
+GraphQL request may make, default 1000), ``GATEWAY_MAX_COST`` (the largest
+estimated cost of an operation, see :mod:`schema.core.cost`; default 20000).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     request_timeout: float = 30.0
     max_upstream_calls: int = 1000
+    max_cost: int = 20_000
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -230,6 +232,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_upstream_calls=reader.integer(
             "GATEWAY_MAX_UPSTREAM_CALLS", 1000, minimum=1, maximum=1_000_000
         ),
+        max_cost=reader.integer("GATEWAY_MAX_COST", 20_000, minimum=1, maximum=10**9),
     )
 
 

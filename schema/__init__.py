@@ -30,6 +30,7 @@ from gateway.errors import GatewayError
 from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
 from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
+from schema.core.demand_control import DemandControl
 from schema.core.errors import ErrorShaping
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
@@ -68,7 +69,11 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(
-    *, max_depth: int = 12, introspection: bool = True, max_aliases: int = 50
+    *,
+    max_depth: int = 12,
+    introspection: bool = True,
+    max_aliases: int = 50,
+    max_cost: int = 20_000,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions."""
     from strawberry.extensions import DisableIntrospection
@@ -78,6 +83,7 @@ def build_schema(
         PartialErrors,
         lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: DemandControl(max_cost=max_cost),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -86,8 +86,12 @@ def test_not_found_on_nullable_fields_is_null_without_error(gateway: GatewayClie
         '  operationsJob(id: "ffffffffffffffffffffffff") { opsId }'
         "  workflowJob(id: 987654) { awxId } jobTemplate(id: 987654) { awxId } }"
     )
-    assert body == {
-        "data": {"flowJob": None, "operationsJob": None, "workflowJob": None, "jobTemplate": None}
+    assert "errors" not in body
+    assert body["data"] == {
+        "flowJob": None,
+        "operationsJob": None,
+        "workflowJob": None,
+        "jobTemplate": None,
     }
 
 
