@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from gateway.errors import BadUserInput
 from gateway.facts import JobFacts
 from gateway.states import SOURCE_ORDER, JobSource, JobState
 
@@ -34,6 +35,14 @@ class JobListFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     name_contains: str | None = None
+
+    def __post_init__(self) -> None:
+        # The upstreams take a status list as one comma-separated value, so a
+        # word with a comma could only ever be pushed down as two words.
+        if self.upstream_statuses is not None and any("," in w for w in self.upstream_statuses):
+            raise BadUserInput(
+                "an upstream status word never contains a comma", argument="upstreamStatuses"
+            )
 
     def with_states(self, states: frozenset[JobState]) -> JobListFilter:
         """The same filter for only ``states`` (intersected with its own)."""
@@ -86,6 +95,11 @@ class ViewFilter:
         parts = [
             ",".join(s.value for s in self.sources),
             ",".join(sorted(s.value for s in jobs.states)) if jobs.states is not None else "*",
+            (
+                ",".join(sorted(jobs.upstream_statuses))
+                if jobs.upstream_statuses is not None
+                else "*"
+            ),
             jobs.created_after.isoformat() if jobs.created_after else "",
             jobs.created_before.isoformat() if jobs.created_before else "",
             jobs.name_contains or "",

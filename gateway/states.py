@@ -91,4 +91,9 @@ def normalise(upstream: Upstream, status: object) -> JobState:
     """The normalised state of an upstream status word."""
     if not isinstance(status, str):
         return JobState.UNKNOWN
-    return STATES_BY_UPSTREAM[upstream].get(status.strip().lower(), JobState.UNKNOWN)
+    if upstream is Upstream.JOBSTORE:
+        # Filtered only here, so its loosely documented words may be matched loosely.
+        status = status.strip().lower()
+    # AWX and the operations manager filter by exact word (``status__in``,
+    # ``in[status]``): a looser match here would disagree with their pushdowns.
+    return STATES_BY_UPSTREAM[upstream].get(status, JobState.UNKNOWN)

@@ -126,7 +126,9 @@ class JobstoreAPI:
                 last = flow_job_facts(docs[-1]).created_at
                 if last is not None and last <= stop_before:
                     return Scan(_until(docs, stop_before), cut=False)
-        return Scan(_until(docs, stop_before), cut=walk.cut)
+        kept = _until(docs, stop_before)
+        # A stop inside what was read ends the scan: nothing after it belongs to it.
+        return Scan(kept, cut=walk.cut and len(kept) == len(docs))
 
 
 def _until(docs: list[Doc], stop_before: datetime | None) -> list[Doc]:
