@@ -124,7 +124,7 @@ def wrk(url: str, body: Path, seconds: float, connections: int = 32) -> WrkResul
             "wrk",
             "-t1",
             f"-c{connections}",
-            f"-d{seconds}s",
+            f"-d{seconds:g}s",
             "-s",
             str(body.parent.parent / "post.lua"),
             url,
