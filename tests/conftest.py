@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
 
 TOKEN = "sandbox-token"
 

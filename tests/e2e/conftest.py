@@ -11,7 +11,7 @@ import pytest
 from gateway.app import create_app
 from gateway.background import BackgroundServer
 from gateway.config import Settings, load_settings
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import CONTROL
 
 

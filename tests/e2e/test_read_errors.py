@@ -6,7 +6,7 @@ import socket
 
 import httpx
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import (
     GatewayClient,
     GatewayFactory,

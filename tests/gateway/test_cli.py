@@ -10,8 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.cli import parse_fault_options
-from gateway.sandbox.faults import FaultMode
+from sandbox.faults import FaultMode, parse_fault_options
 from tests.conftest import CONTROL
 
 ROOT = Path(__file__).resolve().parents[2]

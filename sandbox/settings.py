@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.sandbox.faults import FaultSettings
+from sandbox.faults import FaultSettings
 
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a public, documented sandbox credential
 

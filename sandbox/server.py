@@ -18,10 +18,10 @@ import uvicorn
 from starlette.applications import Starlette
 
 from gateway.background import bind_socket
-from gateway.sandbox import awx, jobstore, opsmanager
-from gateway.sandbox.faults import FaultSettings
-from gateway.sandbox.protocol import DroppableHttpProtocol
-from gateway.sandbox.settings import SandboxSettings
+from sandbox import awx, jobstore, opsmanager
+from sandbox.faults import FaultSettings
+from sandbox.protocol import DroppableHttpProtocol
+from sandbox.settings import SandboxSettings
 
 UPSTREAMS: dict[str, Callable[[SandboxSettings], Starlette]] = {
     "jobstore": jobstore.create_app,
