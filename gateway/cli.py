@@ -40,8 +40,8 @@ def _serve(args: argparse.Namespace) -> int:
         from sandbox.server import SandboxSet
 
         sandboxes = SandboxSet.create(seed=args.seed, latency_ms=args.latency_ms)
-        for name in ("jobstore", "opsmanager", "awx"):
-            env[f"GATEWAY_{name.upper()}_URL"] = sandboxes.url(name)
+        # The sandboxes' URLs and their public token replace whatever the shell set.
+        env.update(sandboxes.gateway_env())
     try:
         settings = load_settings(env)
     except ConfigError as exc:

@@ -63,6 +63,18 @@ class SandboxSet:
         """Base URL of one upstream."""
         return f"http://{self.host}:{self.ports[name]}"
 
+    def gateway_env(self) -> dict[str, str]:
+        """The ``GATEWAY_<UP>_URL`` and ``GATEWAY_<UP>_TOKEN`` settings that reach these upstreams.
+
+        ``jobs-gateway serve --demo`` adds them to the environment it reads the
+        gateway settings from; the ports must be final (not 0) by then.
+        """
+        env: dict[str, str] = {}
+        for name, settings in self.settings.items():
+            env[f"GATEWAY_{name.upper()}_URL"] = self.url(name)
+            env[f"GATEWAY_{name.upper()}_TOKEN"] = settings.token
+        return env
+
 
 def build_apps(sandboxes: SandboxSet) -> dict[str, Starlette]:
     """One Starlette app per upstream."""

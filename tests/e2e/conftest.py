@@ -16,12 +16,8 @@ from tests.conftest import CONTROL
 
 
 def gateway_settings(sandbox: SandboxThread, **env: str) -> Settings:
-    """Settings pointing the gateway at the sandbox (``env`` overrides)."""
-    base = {
-        "GATEWAY_JOBSTORE_URL": sandbox.url("jobstore"),
-        "GATEWAY_OPSMANAGER_URL": sandbox.url("opsmanager"),
-        "GATEWAY_AWX_URL": sandbox.url("awx"),
-    }
+    """Settings pointing the gateway at the sandbox, with its token (``env`` overrides)."""
+    base = sandbox.sandboxes.gateway_env()
     base.update(env)
     return load_settings(base)
 
