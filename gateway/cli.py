@@ -32,12 +32,24 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
     uvloop.run(main)
 
 
+def _sandbox_missing(command: str) -> int:
+    print(
+        f"jobs-gateway: {command} needs the sandbox package, which this installation"
+        " leaves out (the container image does); run it from a checkout: make demo",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
 
     env = dict(os.environ)
     if args.demo:
-        from sandbox.server import SandboxSet
+        try:
+            from sandbox.server import SandboxSet
+        except ModuleNotFoundError:
+            return _sandbox_missing("serve --demo")
 
         sandboxes = SandboxSet.create(seed=args.seed, latency_ms=args.latency_ms)
         # The sandboxes' URLs and their public token replace whatever the shell set.
@@ -92,8 +104,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from sandbox.faults import parse_fault_options
-    from sandbox.server import SandboxSet, serve_sandboxes
+    try:
+        from sandbox.faults import parse_fault_options
+        from sandbox.server import SandboxSet, serve_sandboxes
+    except ModuleNotFoundError:
+        return _sandbox_missing("jobs-gateway sandbox")
 
     sandboxes = SandboxSet.create(
         only=args.only,

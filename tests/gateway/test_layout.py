@@ -159,3 +159,28 @@ def test_the_container_image_leaves_the_sandbox_out() -> None:
     ]
     assert "gateway" in copied
     assert not any(source.rstrip("/") == "sandbox" for source in copied)
+
+
+def test_without_the_sandbox_the_demo_is_refused_and_serve_still_runs_its_checks() -> None:
+    # As in the container image: the sandbox package cannot be imported.
+    script = (
+        "import sys\n"
+        "sys.modules['sandbox'] = None\n"
+        "from gateway.cli import main\n"
+        "print(main(['serve', '--demo']), main(['sandbox']), main(['serve']))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PATH": ""},
+        check=False,
+    )
+    assert result.stdout.split() == ["2", "2", "2"], result.stderr
+    assert "serve --demo needs the sandbox package" in result.stderr
+    assert "jobs-gateway sandbox needs the sandbox package" in result.stderr
+    # Plain serve gets as far as its settings, which are missing here.
+    assert "set GATEWAY_JOBSTORE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
