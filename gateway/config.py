@@ -1,24 +1,28 @@
 """Gateway settings, read once from the environment (``GATEWAY_*``).
 
-Every setting has a default that points at the sandbox upstreams on
-127.0.0.1 (ports 8101-8103, token ``sandbox-token``), so the gateway runs out
-of the box against ``jobs-gateway sandbox``. A production deployment sets the
-URLs and credentials. A bad value stops the gateway at start with a
-:class:`ConfigError` naming the setting; secrets are never part of that
-message.
+The upstream URLs and credentials have no defaults: a gateway that forgot one
+must not start against some other place or with some other credential. A
+missing or bad value stops the gateway at start with a :class:`ConfigError`
+naming the setting (every missing one at once); a value is never part of that
+message, since it may be a secret. ``jobs-gateway serve --demo`` is the
+no-settings way to run: it starts the sandbox upstreams and hands their URLs
+and public token to :func:`load_settings` itself.
 
 Per upstream (``JOBSTORE``, ``OPSMANAGER``, ``AWX``):
 
-- ``GATEWAY_<UP>_URL``: base URL, ``http`` or ``https``, no credentials in it;
-- ``GATEWAY_<UP>_TOKEN``: the service credential sent as ``Bearer``;
+- ``GATEWAY_<UP>_URL`` (required): base URL, ``http`` or ``https``, no
+  credentials, query or fragment in it;
+- ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (default: send the credential
+  below) or ``forward`` (send the caller's own ``Authorization`` header; no
+  credential is needed then);
+- ``GATEWAY_<UP>_TOKEN``: the service credential sent as ``Bearer``; required
+  in ``service`` mode unless basic auth is set;
 - ``GATEWAY_<UP>_USERNAME`` / ``GATEWAY_<UP>_PASSWORD``: basic auth instead
   (operations manager and AWX);
 - ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY``: send the operations-manager token as
   ``?token=`` rather than ``Bearer`` (its login-token style);
 - ``GATEWAY_<UP>_TIMEOUT``: seconds one upstream call may take, connect,
   headers and body together (default 10);
-- ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (use the credential above) or
-  ``forward`` (send the caller's own ``Authorization`` header);
 - ``GATEWAY_<UP>_MAX_CONNECTIONS``: size of the connection pool (default 100).
 
 Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
@@ -33,6 +37,12 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 take in all, default 30), ``GATEWAY_MAX_UPSTREAM_CALLS`` (upstream calls one
 GraphQL request may make, default 1000), ``GATEWAY_MAX_COST`` (the largest
 estimated cost of an operation, see :mod:`schema.core.cost`; default 20000).
+
+No value may contain a control character (a trailing newline included: a
+token pasted with one would otherwise split or corrupt the header it goes
+into). URLs and tokens, which go into request lines and headers as they are,
+must be ASCII; user names and passwords may not be, since basic auth sends
+them base64-encoded.
 """
 
 from __future__ import annotations
@@ -101,22 +111,29 @@ class Settings:
         }[name]
 
 
-DEFAULT_URLS = {
-    Upstream.JOBSTORE: "http://127.0.0.1:8101",
-    Upstream.OPSMANAGER: "http://127.0.0.1:8102",
-    Upstream.AWX: "http://127.0.0.1:8103",
-}
-SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 - the public sandbox credential
 BASIC_AUTH_UPSTREAMS = frozenset({Upstream.OPSMANAGER, Upstream.AWX})
+
+
+def _check_characters(key: str, value: str, *, ascii_only: bool) -> None:
+    """Refuse control characters (and non-ASCII if asked) without showing the value."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ConfigError(
+            f"{key} contains a control character (a newline or tab counts); the value is not shown"
+        )
+    if ascii_only and not value.isascii():
+        raise ConfigError(f"{key} must be ASCII; the value is not shown")
 
 
 class _Reader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
 
-    def text(self, key: str, default: str | None = None) -> str | None:
+    def text(self, key: str, default: str | None = None, *, ascii_only: bool = False) -> str | None:
         value = self.env.get(key)
-        if value is None or value.strip() == "":
+        if value is None:
+            return default
+        _check_characters(key, value, ascii_only=ascii_only)
+        if value.strip() == "":
             return default
         return value.strip()
 
@@ -156,9 +173,10 @@ class _Reader:
         raise ConfigError(f"{key} must be true or false, got {raw!r}")
 
 
-def _url(reader: _Reader, key: str, default: str) -> str:
-    raw = reader.text(key, default)
-    assert raw is not None
+def _url(reader: _Reader, key: str) -> str | None:
+    raw = reader.text(key, ascii_only=True)
+    if raw is None:
+        return None
     parts = urlsplit(raw)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(f"{key} must be an http(s) URL with a host")
@@ -173,9 +191,19 @@ def _url(reader: _Reader, key: str, default: str) -> str:
     return raw.rstrip("/")
 
 
-def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
+def _upstream(reader: _Reader, name: Upstream, missing: list[str]) -> UpstreamSettings | None:
+    """One upstream's settings; ``None`` with the names added to ``missing`` if some are unset."""
     prefix = f"GATEWAY_{name.value.upper()}_"
-    url = _url(reader, prefix + "URL", DEFAULT_URLS[name])
+    url = _url(reader, prefix + "URL")
+    if url is None:
+        missing.append(prefix + "URL")
+    mode_raw = (reader.text(prefix + "AUTH_MODE", AuthMode.SERVICE.value) or "").lower()
+    try:
+        auth_mode = AuthMode(mode_raw)
+    except ValueError:
+        raise ConfigError(
+            f"{prefix}AUTH_MODE must be 'service' or 'forward', got {mode_raw!r}"
+        ) from None
     username = reader.text(prefix + "USERNAME")
     password = reader.text(prefix + "PASSWORD")
     if (username or password) and name not in BASIC_AUTH_UPSTREAMS:
@@ -184,17 +212,18 @@ def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
         )
     if bool(username) != bool(password):
         raise ConfigError(f"{prefix}USERNAME and {prefix}PASSWORD must be set together")
-    token = reader.text(prefix + "TOKEN", None if username else SANDBOX_TOKEN)
+    token = reader.text(prefix + "TOKEN", ascii_only=True)
+    # No fallback credential: in service mode a forgotten token is a start-up error,
+    # never a default sent to whatever the URL points at.
+    if auth_mode is AuthMode.SERVICE and token is None and username is None:
+        missing.append(prefix + "TOKEN")
     token_in_query = False
     if name is Upstream.OPSMANAGER:
         token_in_query = reader.flag(prefix + "TOKEN_IN_QUERY", False)
-    mode_raw = (reader.text(prefix + "AUTH_MODE", AuthMode.SERVICE.value) or "").lower()
-    try:
-        auth_mode = AuthMode(mode_raw)
-    except ValueError:
-        raise ConfigError(
-            f"{prefix}AUTH_MODE must be 'service' or 'forward', got {mode_raw!r}"
-        ) from None
+    timeout = reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600)
+    max_connections = reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000)
+    if url is None:
+        return None
     return UpstreamSettings(
         name=name,
         url=url,
@@ -202,19 +231,40 @@ def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
         username=username,
         password=password,
         token_in_query=token_in_query,
-        timeout=reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600),
+        timeout=timeout,
         auth_mode=auth_mode,
-        max_connections=reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000),
+        max_connections=max_connections,
     )
 
 
+def _missing_message(missing: list[str]) -> str:
+    message = "missing settings: set " + ", ".join(missing)
+    if any(key.endswith("_TOKEN") for key in missing):
+        message += (
+            " (instead of a token, the operations manager and AWX take"
+            " GATEWAY_<UP>_USERNAME and GATEWAY_<UP>_PASSWORD, and"
+            " GATEWAY_<UP>_AUTH_MODE=forward sends each caller's own credential)"
+        )
+    return message + "; `jobs-gateway serve --demo` needs none of them"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings from ``env`` (default: the process environment)."""
+    """Read the settings from ``env`` (default: the process environment).
+
+    Raises :class:`ConfigError` for a bad value, or naming every required
+    setting that is missing.
+    """
     reader = _Reader(os.environ if env is None else env)
+    missing: list[str] = []
+    jobstore = _upstream(reader, Upstream.JOBSTORE, missing)
+    opsmanager = _upstream(reader, Upstream.OPSMANAGER, missing)
+    awx = _upstream(reader, Upstream.AWX, missing)
+    if jobstore is None or opsmanager is None or awx is None or missing:
+        raise ConfigError(_missing_message(missing))
     return Settings(
-        jobstore=_upstream(reader, Upstream.JOBSTORE),
-        opsmanager=_upstream(reader, Upstream.OPSMANAGER),
-        awx=_upstream(reader, Upstream.AWX),
+        jobstore=jobstore,
+        opsmanager=opsmanager,
+        awx=awx,
         max_page_size=reader.integer("GATEWAY_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000),
         jobstore_concurrency=reader.integer(
             "GATEWAY_JOBSTORE_CONCURRENCY", 16, minimum=1, maximum=256
