@@ -10,7 +10,8 @@ each error:
   ``GRAPHQL_VALIDATION_FAILED`` or ``BAD_USER_INPUT``; an error that already
   has a code keeps it;
 - a ``RecursionError`` (a document nested beyond what the interpreter can
-  walk, wherever it was found) is ``QUERY_TOO_COMPLEX``;
+  walk, wherever it was found), or graphql-core abandoning validation for the
+  same reason, is ``QUERY_TOO_COMPLEX``;
 - anything else is a bug: it is logged with its traceback and the client
   sees ``Internal server error`` with code ``INTERNAL_SERVER_ERROR``, never
   the exception text.
@@ -30,6 +31,7 @@ import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import StreamExecutionResult
 
@@ -40,6 +42,8 @@ logger = logging.getLogger("gateway.graphql")
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 """graphql-core's suggestion sentence, always at the end of its messages."""
 
+NESTING_ABORT_MESSAGE = "Validation aborted."
+"""graphql-core's message when fragments nest too deeply (its other abort names its reason)."""
 TOO_COMPLEX_MESSAGE = "the query is nested too deeply to be processed: simplify its fragments"
 
 
@@ -59,6 +63,11 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
+def _nesting_abort(error: GraphQLError) -> bool:
+    """graphql-core's validation stopped because fragments nest beyond its recursion bound."""
+    return isinstance(error, ValidationAbortedError) and error.message == NESTING_ABORT_MESSAGE
+
+
 def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
     """The client-safe version of one error."""
     original = error.original_error
@@ -66,8 +75,8 @@ def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Graph
         original = original.original_error
     if isinstance(original, GatewayError):
         return _with(error, original.message, original.extensions())
-    if isinstance(original, RecursionError):
-        logger.info("query too complex at %s: recursion limit reached", error.path)
+    if isinstance(original, RecursionError) or _nesting_abort(error):
+        logger.info("query too complex at %s: nested too deeply", error.path)
         return _with(error, TOO_COMPLEX_MESSAGE, {"code": "QUERY_TOO_COMPLEX"})
     if original is None or isinstance(original, GraphQLError):
         message = strip_suggestions(error.message) if hide_suggestions else error.message
