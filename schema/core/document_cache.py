@@ -4,8 +4,10 @@ Validation was most of the CPU time of a small query, and clients send the
 same few texts over and over. :class:`DocumentCache` remembers, per query
 text, the parsed document and the errors validation found (none, or the very
 same errors, so a repeated invalid query gets an identical answer). It is a
-least-recently-used map bounded in entries, and texts longer than
-``max_text_length`` are never kept, so the cache's memory stays bounded too.
+least-recently-used map bounded in entries and in characters of text in all
+(a parsed document takes about 120 bytes per character of its text, tokens
+and locations included: the default million characters is about 120 MB at
+worst), and texts longer than ``max_text_length`` are never kept.
 
 Why not strawberry's ``ParserCache`` and ``ValidationCache``: they cannot
 leave out large texts, and ``ValidationCache`` keys on the parsed document,
@@ -37,10 +39,18 @@ class CheckedDocument:
 class DocumentCache:
     """Least-recently-used checked documents by query text."""
 
-    def __init__(self, *, max_entries: int = 1024, max_text_length: int = 20_000) -> None:
+    def __init__(
+        self,
+        *,
+        max_entries: int = 1024,
+        max_text_length: int = 20_000,
+        max_total_length: int = 1_000_000,
+    ) -> None:
         self.max_entries = max_entries
         self.max_text_length = max_text_length
+        self.max_total_length = max_total_length
         self._entries: OrderedDict[str, CheckedDocument] = OrderedDict()
+        self._total_length = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -53,13 +63,16 @@ class DocumentCache:
         return entry
 
     def put(self, text: str, entry: CheckedDocument) -> None:
-        """Remember ``entry`` unless the text is too long; forget the oldest beyond the bound."""
-        if len(text) > self.max_text_length or self.max_entries <= 0:
+        """Remember ``entry`` unless the text is too long; forget the oldest beyond the bounds."""
+        if len(text) > min(self.max_text_length, self.max_total_length) or self.max_entries <= 0:
             return
+        if text not in self._entries:
+            self._total_length += len(text)
         self._entries[text] = entry
         self._entries.move_to_end(text)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        while len(self._entries) > self.max_entries or self._total_length > self.max_total_length:
+            oldest, _ = self._entries.popitem(last=False)
+            self._total_length -= len(oldest)
 
 
 class CachedDocuments(SchemaExtension):

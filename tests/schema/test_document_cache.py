@@ -81,3 +81,14 @@ def test_the_cache_keeps_the_most_recent_entries_up_to_its_bound() -> None:
     assert len(cache) == 3
     assert cache.get("b") is None
     assert all(cache.get(text) is entry for text in ("a", "c", "d"))
+
+
+def test_the_cache_is_bounded_in_characters_too() -> None:
+    cache = DocumentCache(max_entries=100, max_text_length=10, max_total_length=25)
+    entry = CheckedDocument(parse("{ __typename }"), ())
+    for text in ("a" * 10, "b" * 10, "c" * 10):
+        cache.put(text, entry)
+    assert len(cache) == 2
+    assert cache.get("a" * 10) is None
+    cache.put("d" * 11, entry)
+    assert cache.get("d" * 11) is None
