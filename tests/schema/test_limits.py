@@ -133,3 +133,15 @@ async def test_a_chain_too_deep_for_validation_is_query_too_complex() -> None:
     result = await build_schema(limits=UNLIMITED_TEXT).execute(chain(5000))
     [error] = result.errors or []
     assert error.extensions == {"code": "QUERY_TOO_COMPLEX"}
+
+
+async def test_tools_introspection_passes_and_nested_introspection_is_refused() -> None:
+    from graphql import get_introspection_query
+
+    schema = build_schema()
+    full = await schema.execute(get_introspection_query(descriptions=True))
+    assert full.errors is None
+    nested = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+    refused = await schema.execute(nested)
+    assert refused.errors
+    assert {e.message for e in refused.errors} == {"Maximum introspection depth exceeded"}
