@@ -30,7 +30,10 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_JOBSTORE_NEWEST_FIRST`` (the jobs-store list order, default true),
 ``GATEWAY_SCAN_LIMIT`` (jobs a gateway-side scan reads at most, default 2000),
 ``GATEWAY_INTROSPECTION`` and ``GATEWAY_GRAPHIQL`` (default true),
-``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_HTTP_TRANSPORT``
+``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_MAX_ALIASES`` (default 50),
+``GATEWAY_MAX_ROOT_FIELDS`` (default 20), ``GATEWAY_MAX_DIRECTIVES`` (default 50),
+``GATEWAY_MAX_QUERY_TOKENS`` (default 10000), ``GATEWAY_MAX_QUERY_LENGTH``
+(characters, default 100000; see :mod:`schema.core.limits`), ``GATEWAY_HTTP_TRANSPORT``
 (``aiohttp``, the default, or ``httpcore``: the pool under httpx),
 ``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB),
 ``GATEWAY_REQUEST_TIMEOUT`` (seconds a GraphQL request's upstream calls may
@@ -96,6 +99,11 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     max_query_depth: int = 12
+    max_aliases: int = 50
+    max_root_fields: int = 20
+    max_directives: int = 50
+    max_query_tokens: int = 10_000
+    max_query_length: int = 100_000
     http_transport: str = "aiohttp"
     max_body_bytes: int = 1_048_576
     request_timeout: float = 30.0
@@ -274,6 +282,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         introspection=reader.flag("GATEWAY_INTROSPECTION", True),
         graphiql=reader.flag("GATEWAY_GRAPHIQL", True),
         max_query_depth=reader.integer("GATEWAY_MAX_QUERY_DEPTH", 12, minimum=2, maximum=100),
+        max_aliases=reader.integer("GATEWAY_MAX_ALIASES", 50, minimum=0, maximum=100_000),
+        max_root_fields=reader.integer("GATEWAY_MAX_ROOT_FIELDS", 20, minimum=1, maximum=100_000),
+        max_directives=reader.integer("GATEWAY_MAX_DIRECTIVES", 50, minimum=0, maximum=100_000),
+        max_query_tokens=reader.integer(
+            "GATEWAY_MAX_QUERY_TOKENS", 10_000, minimum=100, maximum=10_000_000
+        ),
+        max_query_length=reader.integer(
+            "GATEWAY_MAX_QUERY_LENGTH", 100_000, minimum=100, maximum=100_000_000
+        ),
         http_transport=_transport(reader),
         max_body_bytes=reader.integer(
             "GATEWAY_MAX_BODY_BYTES", 1_048_576, minimum=1024, maximum=100_000_000

@@ -20,18 +20,20 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from graphql import GraphQLError, MaxIntrospectionDepthRule
+from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.errors import GatewayError
 from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
 from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
 from schema.core.demand_control import DemandControl
-from schema.core.errors import ErrorShaping
+from schema.core.document_cache import CachedDocuments, DocumentCache
+from schema.core.errors import ErrorShaping, shape_result
+from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
 from schema.jobstore.mutations import FlowJobMutations
@@ -56,6 +58,11 @@ Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, Wo
 class GatewaySchema(strawberry.Schema):
     """The schema, logging expected errors briefly and only bugs with a traceback."""
 
+    hide_suggestions: bool = False
+    """Whether error messages lose their ``Did you mean`` suggestions (introspection off)."""
+    document_cache: DocumentCache | None = None
+    """The parsed and validated documents, by query text."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -67,33 +74,56 @@ class GatewaySchema(strawberry.Schema):
                 logger.debug("request error: %s", error.message)
             # bugs are logged, with their traceback, by ErrorShaping
 
+    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execute, with every error shaped.
+
+        An exception escaping the extensions (a rule failing on a document it
+        did not expect) ends the operation before :class:`ErrorShaping` can
+        see the answer; shaping it here too keeps every error coded.
+        """
+        result = await super().execute(query, *args, **kwargs)
+        shape_result(result, hide_suggestions=self.hide_suggestions)
+        return result
+
 
 def build_schema(
     *,
-    max_depth: int = 12,
+    limits: QueryLimits | None = None,
     introspection: bool = True,
-    max_aliases: int = 50,
     max_cost: int = 20_000,
+    cached_documents: int = 1024,
 ) -> GatewaySchema:
-    """The gateway's schema with its protective extensions."""
+    """The gateway's schema with its protective extensions.
+
+    The limits and the document cache are made here, once: every request
+    shares them (see :mod:`schema.core.limits`, :mod:`schema.core.document_cache`).
+    """
     from strawberry.extensions import DisableIntrospection
 
+    limits = limits or QueryLimits()
+    cache = DocumentCache(max_entries=cached_documents)
+    hide_suggestions = not introspection
     extensions: list[Any] = [
-        ErrorShaping,
+        lambda: ErrorShaping(hide_suggestions=hide_suggestions),
         PartialErrors,
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: CachedDocuments(cache=cache),
+        lambda: EnforceQueryLimits(limits=limits),
         lambda: DemandControl(max_cost=max_cost),
+        # graphql-core's recommended rule: introspection nested past what tools ask
+        lambda: AddValidationRules([MaxIntrospectionDepthRule]),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )
+    schema.hide_suggestions = hide_suggestions
+    schema.document_cache = cache
+    return schema
 
 
 def print_sdl() -> str:
