@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.config import ConfigError, load_settings
+from tests.conftest import complete_env
 
 LIMITS = {
     "GATEWAY_MAX_ALIASES": ("max_aliases", 50),
@@ -20,7 +21,7 @@ def test_each_limit_has_a_default_and_is_read(
     setting: str, field_and_default: tuple[str, int]
 ) -> None:
     field, default = field_and_default
-    assert getattr(load_settings({}), field) == default
-    assert getattr(load_settings({setting: "1234"}), field) == 1234
+    assert getattr(load_settings(complete_env()), field) == default
+    assert getattr(load_settings(complete_env(**{setting: "1234"})), field) == 1234
     with pytest.raises(ConfigError, match=setting):
-        load_settings({setting: "-1"})
+        load_settings(complete_env(**{setting: "-1"}))
