@@ -17,6 +17,7 @@ assembles the schema; ``jobs-gateway schema`` prints its SDL, committed as
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -25,6 +26,7 @@ from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError
 from schema.awx.mutations import WorkflowJobMutations
@@ -33,6 +35,7 @@ from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
 from schema.core.demand_control import DemandControl
 from schema.core.document_cache import CachedDocuments, DocumentCache
 from schema.core.errors import ErrorShaping, shape_result
+from schema.core.fast_path import FastPath
 from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
@@ -62,6 +65,8 @@ class GatewaySchema(strawberry.Schema):
     """Whether error messages lose their ``Did you mean`` suggestions (introspection off)."""
     document_cache: DocumentCache | None = None
     """The parsed and validated documents, by query text."""
+    fast_path: FastPath | None = None
+    """Runs the checked documents of :attr:`document_cache` without the extensions."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -74,14 +79,43 @@ class GatewaySchema(strawberry.Schema):
                 logger.debug("request error: %s", error.message)
             # bugs are logged, with their traceback, by ErrorShaping
 
-    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Strawberry's execute, with every error shaped.
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A checked document by the fast path; anything else by strawberry's pipeline.
 
         An exception escaping the extensions (a rule failing on a document it
         did not expect) ends the operation before :class:`ErrorShaping` can
         see the answer; shaping it here too keeps every error coded.
         """
-        result = await super().execute(query, *args, **kwargs)
+        if self.fast_path is not None and query is not None:
+            fast = await self.fast_path.execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+            if fast is not None:
+                return fast
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
         shape_result(result, hide_suggestions=self.hide_suggestions)
         return result
 
@@ -92,6 +126,7 @@ def build_schema(
     introspection: bool = True,
     max_cost: int = 20_000,
     cached_documents: int = 1024,
+    fast_path: bool = True,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions.
 
@@ -123,6 +158,8 @@ def build_schema(
     )
     schema.hide_suggestions = hide_suggestions
     schema.document_cache = cache
+    if fast_path:
+        schema.fast_path = FastPath(schema, cache, max_cost=max_cost)
     return schema
 
 

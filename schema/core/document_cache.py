@@ -22,18 +22,29 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+if TYPE_CHECKING:
+    from schema.core.fast_path import PreparedOperation
+
 
 @dataclass(frozen=True, slots=True)
 class CheckedDocument:
-    """A parsed document and the errors its validation found."""
+    """A parsed document and the errors its validation found.
+
+    ``operations`` is filled by the fast path (:mod:`schema.core.fast_path`):
+    what it learnt of each operation name asked for (``None``: no such operation).
+    """
 
     document: DocumentNode
     errors: tuple[GraphQLError, ...]
+    operations: dict[str | None, PreparedOperation | None] = field(
+        default_factory=dict, compare=False
+    )
 
 
 class DocumentCache:
