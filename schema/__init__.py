@@ -39,6 +39,7 @@ from schema.core.fast_path import FastPath
 from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
+from schema.core.scalars import SCALAR_OVERRIDES
 from schema.jobstore.mutations import FlowJobMutations
 from schema.jobstore.queries import FlowJobQueries
 from schema.jobstore.types import FlowJob
@@ -155,6 +156,7 @@ def build_schema(
         types=list(NODE_TYPES),
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.hide_suggestions = hide_suggestions
     schema.document_cache = cache

@@ -12,6 +12,10 @@ each error:
 - a ``RecursionError`` (a document nested beyond what the interpreter can
   walk, wherever it was found), or graphql-core abandoning validation for the
   same reason, is ``QUERY_TOO_COMPLEX``;
+- any other error of the validation phase is ``GRAPHQL_VALIDATION_FAILED``,
+  whatever exception a rule caught on the way (graphql-core's ``Int`` runs
+  ``int()`` on a literal, which raises a plain ``ValueError`` past 4,300
+  digits): it is about the document, never a bug of the gateway;
 - anything else is a bug: it is logged with its traceback and the client
   sees ``Internal server error`` with code ``INTERNAL_SERVER_ERROR``, never
   the exception text.
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation.validate import ValidationAbortedError
@@ -68,8 +72,10 @@ def _nesting_abort(error: GraphQLError) -> bool:
     return isinstance(error, ValidationAbortedError) and error.message == NESTING_ABORT_MESSAGE
 
 
-def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
-    """The client-safe version of one error."""
+def shape_error(
+    error: GraphQLError, *, hide_suggestions: bool = False, from_validation: bool = False
+) -> GraphQLError:
+    """The client-safe version of one error (``from_validation``: validation reported it)."""
     original = error.original_error
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
@@ -78,6 +84,8 @@ def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Graph
     if isinstance(original, RecursionError) or _nesting_abort(error):
         logger.info("query too complex at %s: nested too deeply", error.path)
         return _with(error, TOO_COMPLEX_MESSAGE, {"code": "QUERY_TOO_COMPLEX"})
+    if from_validation and not isinstance(original, GraphQLError | None):
+        return _with(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
     if original is None or isinstance(original, GraphQLError):
         message = strip_suggestions(error.message) if hide_suggestions else error.message
         if error.extensions and "code" in error.extensions:
@@ -93,12 +101,24 @@ def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Graph
     return _with(error, "Internal server error", {"code": "INTERNAL_SERVER_ERROR"})
 
 
-def shape_result(result: object, *, hide_suggestions: bool = False) -> None:
-    """Shape the errors of ``result`` (anything with an ``errors`` list) in place."""
+def shape_result(
+    result: object,
+    *,
+    hide_suggestions: bool = False,
+    validation_errors: Collection[GraphQLError] = (),
+) -> None:
+    """Shape the errors of ``result`` (anything with an ``errors`` list) in place.
+
+    ``validation_errors`` are those the validation phase reported.
+    """
     errors = getattr(result, "errors", None)
     if errors:
+        from_validation = {id(e) for e in validation_errors}
         result.errors = [  # type: ignore[attr-defined]
-            shape_error(e, hide_suggestions=hide_suggestions) for e in errors
+            shape_error(
+                e, hide_suggestions=hide_suggestions, from_validation=id(e) in from_validation
+            )
+            for e in errors
         ]
 
 
@@ -110,7 +130,11 @@ class ErrorShaping(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        shape_result(self.execution_context.result, hide_suggestions=self.hide_suggestions)
+        shape_result(
+            self.execution_context.result,
+            hide_suggestions=self.hide_suggestions,
+            validation_errors=self.execution_context.pre_execution_errors or (),
+        )
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         shape_result(result, hide_suggestions=self.hide_suggestions)
