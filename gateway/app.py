@@ -19,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from gateway.body_limit import BodyLimit
 from gateway.config import Settings, load_settings
+from gateway.graphql_post_lane import GraphQLPostLane
 from gateway.graphql_view import GatewayGraphQL
 from gateway.keyed_locks import KeyedLocks
 from gateway.upstream_names import Upstream
@@ -50,7 +51,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GatewayGraphQL(settings)
     return Starlette(
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            # outermost: a checked POST query is answered before the rest of the stack
+            Middleware(GraphQLPostLane, view=graphql),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql),  # other methods: a coded 405 from the view

@@ -1,0 +1,99 @@
+"""The POST lane (:mod:`gateway.graphql_post_lane`) answers as the view does, or lets it answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gateway.graphql_post_lane import GraphQLPostLane
+from tests.e2e.conftest import GatewayClient
+
+
+@pytest.fixture
+def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the lane answered each POST it saw (``False``: the app did)."""
+    answered: list[bool] = []
+    original = GraphQLPostLane._answer
+
+    async def spy(self: GraphQLPostLane, *args: Any) -> bytes | None:
+        answer = await original(self, *args)
+        answered.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(GraphQLPostLane, "_answer", spy)
+    return answered
+
+
+QUERY = "query($id: Int!) { workflowJob(id: $id) { id name state jobTemplate { name } } }"
+
+
+def test_a_checked_query_is_answered_by_the_lane_as_by_the_view(
+    gateway: GatewayClient, lane_answers: list[bool]
+) -> None:
+    body = {"query": QUERY, "variables": {"id": 7}}
+    by_view = gateway.http.post("/graphql", json=body)
+    by_lane = gateway.http.post("/graphql", json=body)
+
+    assert lane_answers == [False, True]
+    assert by_lane.status_code == by_view.status_code == 200
+    assert by_lane.headers["content-type"] == by_view.headers["content-type"]
+    assert by_lane.json() == by_view.json()
+    assert by_lane.json()["data"]["workflowJob"]["name"]
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status", "code"),
+    [
+        (b"{not json", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
+        (b"[]", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
+        (b'{"query": 42}', {"content-type": "application/json"}, 400, "BAD_REQUEST"),
+        (b'{"query": "{ __typename }"}', {"content-type": "text/plain"}, 415, None),
+    ],
+)
+def test_what_the_lane_declines_the_view_refuses(
+    gateway: GatewayClient,
+    lane_answers: list[bool],
+    content: bytes,
+    headers: dict[str, str],
+    status: int,
+    code: str | None,
+) -> None:
+    response = gateway.http.post("/graphql", content=content, headers=headers)
+
+    assert response.status_code == status
+    assert response.json()["errors"][0]["extensions"]["code"] == (code or "UNSUPPORTED_MEDIA_TYPE")
+    assert True not in lane_answers
+
+
+def test_a_checked_query_with_the_dry_run_header_goes_to_the_view(
+    gateway: GatewayClient, lane_answers: list[bool]
+) -> None:
+    body = {"query": QUERY, "variables": {"id": 7}}
+    gateway.http.post("/graphql", json=body)
+
+    dry = gateway.http.post("/graphql", json=body, headers={"X-Cost-Dry-Run": "true"})
+
+    assert dry.json().get("data") is None
+    assert dry.json()["extensions"]["cost"]["estimated"] > 0
+    assert lane_answers == [False]  # the dry run never reached the lane's answer
+
+
+def test_a_body_over_the_limit_is_refused_even_when_its_length_is_not_declared(
+    start_gateway: Any, lane_answers: list[bool]
+) -> None:
+    gateway = start_gateway(GATEWAY_MAX_BODY_BYTES="2000")
+    padding = " " * 4000
+
+    def chunks() -> Any:
+        yield b'{"query": "{ __typename }'
+        yield padding.encode()
+        yield b'"}'
+
+    response = gateway.http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert lane_answers == []
