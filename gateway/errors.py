@@ -135,6 +135,10 @@ class UpstreamTimeout(UpstreamError):
     code = "UPSTREAM_TIMEOUT"
 
 
+class RequestDeadlineCut(UpstreamTimeout):
+    """The GraphQL request's deadline cut this call short; the upstream was not at fault."""
+
+
 class UpstreamBadResponse(UpstreamError):
     """The upstream answered something that is not what its API documents."""
 

@@ -40,6 +40,7 @@ import orjson
 
 from gateway.config import AuthMode, UpstreamSettings
 from gateway.errors import (
+    RequestDeadlineCut,
     UpstreamBadResponse,
     UpstreamBudgetExceeded,
     UpstreamDeadlinePassed,
@@ -55,6 +56,7 @@ from gateway.errors import (
 )
 from gateway.upstreams.breaker import CircuitBreaker
 from gateway.upstreams.caller import Caller
+from gateway.upstreams.shared_gets import SharedGet
 from gateway.upstreams.transport import Failure, classify
 
 logger = logging.getLogger("gateway.upstreams")
@@ -101,7 +103,7 @@ class UpstreamClient:
         self.max_retry_after = max_retry_after
         self.breakers = {kind: breaker_factory() for kind in RouteKind}
         self._inflight: dict[
-            tuple[str, tuple[tuple[str, str], ...], str | None], asyncio.Task[UpstreamResponse]
+            tuple[str, tuple[tuple[str, str], ...], str | None], SharedGet[UpstreamResponse]
         ] = {}
         self._service_auth = self._service_authorization(settings)
 
@@ -151,21 +153,28 @@ class UpstreamClient:
         authorization = self._authorization(caller)
         request = UpstreamRequest(self.name, "GET", path)
         key = (path, tuple(params), authorization)
-        task = self._inflight.get(key)
-        if task is None:
-            caller.spend(request)
-            task = asyncio.ensure_future(
-                self._with_retries(path, self._query(params), authorization, caller, settling)
-            )
-            self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
-        left = caller.time_left(request)
-        if left is None:
-            return await asyncio.shield(task)
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), left)
-        except TimeoutError:
-            raise self._timed_out(request) from None
+        while True:
+            shared = self._inflight.get(key)
+            if shared is None:
+                caller.spend(request)
+                task = asyncio.ensure_future(
+                    self._with_retries(path, self._query(params), authorization, caller, settling)
+                )
+                task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+                shared = self._inflight[key] = SharedGet(task, owner=caller)
+            answer = shared.wait()
+            left = caller.time_left(request)
+            try:
+                if left is None:
+                    return await answer
+                async with asyncio.timeout(left):
+                    return await answer
+            except TimeoutError:
+                raise self._deadline_cut(request) from None
+            except (RequestDeadlineCut, UpstreamDeadlinePassed):
+                if shared.owner is caller:
+                    raise
+                # The deadline of the request that made the call cut it; ours has time left.
 
     async def post(self, path: str, body: Any, *, caller: Caller) -> UpstreamResponse:
         """POST once; never retried (the caller decides how to settle a lost answer)."""
@@ -173,6 +182,12 @@ class UpstreamClient:
         caller.spend(UpstreamRequest(self.name, "POST", path))
         return await self._send(
             "POST", path, self._query(()), authorization, body, caller, RouteKind.WRITE, False
+        )
+
+    def _deadline_cut(self, request: UpstreamRequest) -> RequestDeadlineCut:
+        return RequestDeadlineCut(
+            f"the request's deadline passed while waiting for the {self.name.value} upstream",
+            request=request,
         )
 
     def _timed_out(self, request: UpstreamRequest) -> UpstreamTimeout:
@@ -250,8 +265,9 @@ class UpstreamClient:
                     method, path, params=query, headers=headers, content=content
                 )
         except TimeoutError:
-            if limit >= own:  # the upstream's own deadline, not the request's
-                breaker.record_failure()
+            if limit < own:  # the request's deadline, not the upstream's own
+                raise self._deadline_cut(request) from None
+            breaker.record_failure()
             raise self._timed_out(request) from None
         except httpx.TransportError as exc:
             breaker.record_failure()
