@@ -1,0 +1,13 @@
+"""Operations: Prometheus metrics, one structured log line per request, request ids.
+
+- :mod:`~gateway.observability.labels`: bounded label values (route
+  templates, operation names) and request ids;
+- :mod:`~gateway.observability.metrics`: the per-app metrics and ``GET /metrics``;
+- :mod:`~gateway.observability.observation`: what one request did (a context
+  variable the hooks fill in);
+- :mod:`~gateway.observability.middleware`: the ASGI middleware that times
+  each GraphQL request, sets its id and emits its metrics and log line;
+- :mod:`~gateway.observability.extension`: the schema extension that reads
+  the operation's name and outcome and stamps ``requestId`` on every error;
+- :mod:`~gateway.observability.request_log`: JSON and text log formatting.
+"""

@@ -1,0 +1,82 @@
+"""The ASGI middleware that gives each HTTP request an id and observes ``/graphql``.
+
+Every HTTP answer carries ``X-Request-ID``: the caller's, when it is sane
+(:func:`~gateway.observability.labels.incoming_request_id`), else a new one.
+Requests to ``/graphql`` are timed from the first byte in to the last byte
+out and counted in flight; at their end the middleware emits their metrics
+and log line (:mod:`gateway.observability.emit`). Other paths (``/healthz``,
+``/readyz``, ``/metrics``) are neither counted nor logged. WebSocket
+connections pass through; the schema extension observes their operations.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.observability.emit import emit
+from gateway.observability.labels import incoming_request_id, new_request_id
+from gateway.observability.metrics import GatewayMetrics
+from gateway.observability.observation import Observation, current
+
+HEADER = b"x-request-id"
+OBSERVED_PATH = "/graphql"
+
+
+class RequestObservation:
+    """Request ids for every HTTP request; metrics and a log line for GraphQL ones."""
+
+    def __init__(self, app: ASGIApp, *, metrics: GatewayMetrics | None, request_log: bool) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.request_log = request_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope) or new_request_id()
+        header = (HEADER, request_id.encode("ascii"))
+        status: int | None = None
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        if scope["path"] != OBSERVED_PATH:
+            await self.app(scope, receive, send_with_id)
+            return
+        observation = Observation(request_id=request_id, metrics=self.metrics)
+        token = current.set(observation)
+        if self.metrics is not None:
+            self.metrics.in_flight.inc()
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.metrics is not None:
+                self.metrics.in_flight.dec()
+            current.reset(token)
+            if observation.outcome is None:  # never reached the schema (GraphiQL, a 4xx)
+                observation.outcome = "ok" if status is not None and status < 400 else "refused"
+            emit(
+                observation,
+                metrics=self.metrics,
+                request_log=self.request_log,
+                status=status,
+                seconds=time.perf_counter() - started,
+            )
+
+
+def _request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == HEADER:
+            try:
+                return incoming_request_id(value.decode("ascii"))
+            except UnicodeDecodeError:
+                return None
+    return None
