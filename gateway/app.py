@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (HTTP and WebSocket), ``/healthz``.
+"""The Starlette application: ``/graphql`` (HTTP and WebSocket), ``/healthz``,
+``/readyz`` and ``/metrics`` (see :mod:`gateway.observability`, :mod:`gateway.readiness`).
 
 The lifespan opens one pooled ``httpx.AsyncClient`` per upstream and closes
 them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Context`
@@ -7,7 +8,7 @@ them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Con
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +25,11 @@ from gateway.body_limit import BodyLimit
 from gateway.config import Settings, load_settings
 from gateway.context import Context
 from gateway.keyed_locks import KeyedLocks
+from gateway.observability.extension import Observe
+from gateway.observability.metrics import GatewayMetrics, RequestCounter
+from gateway.observability.middleware import RequestObservation
+from gateway.readiness import readiness_endpoint
+from gateway.shutdown import TrackWebSockets, WebSocketConnections
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
@@ -33,12 +39,13 @@ from schema import build_schema
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and orjson."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, extensions: Sequence[Any] = ()) -> None:
         super().__init__(
             build_schema(
                 max_depth=settings.max_query_depth,
                 introspection=settings.introspection,
                 max_cost=settings.max_cost,
+                first_extensions=extensions,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
@@ -65,8 +72,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """The gateway app; settings default to the environment."""
+    """The gateway app; settings default to the environment.
+
+    ``app.state.metrics`` holds its :class:`GatewayMetrics` (``None`` with
+    ``GATEWAY_METRICS=false``), ``app.state.websockets`` its open WebSocket
+    connections (closed with 1001 at shutdown, see :mod:`gateway.shutdown`).
+    """
     settings = settings or load_settings()
+    metrics = GatewayMetrics() if settings.metrics else None
+    websockets = WebSocketConnections()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -74,9 +88,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             name: build_http_client(settings.upstream(name), transport=settings.http_transport)
             for name in Upstream
         }
+        observer = metrics or RequestCounter()
         clients = {
-            name: UpstreamClient(settings.upstream(name), http) for name, http in https.items()
+            name: UpstreamClient(settings.upstream(name), http, observer=observer)
+            for name, http in https.items()
         }
+        if metrics is not None:
+            metrics.breakers_closed(clients.values())
         try:
             yield {"clients": clients, "create_locks": KeyedLocks()}
         finally:
@@ -86,13 +104,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    graphql = GatewayGraphQL(settings)
-    return Starlette(
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+    def observe() -> Observe:  # one per operation: strawberry keeps state on the instance
+        return Observe(metrics=metrics, request_log=settings.request_log)
+
+    graphql = GatewayGraphQL(settings, extensions=[observe])
+    extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
+    app = Starlette(
+        middleware=[
+            Middleware(RequestObservation, metrics=metrics, request_log=settings.request_log),
+            Middleware(TrackWebSockets, connections=websockets),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readiness_endpoint(settings), methods=["GET"]),
+            *extra_routes,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    app.state.websockets = websockets
+    return app

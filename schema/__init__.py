@@ -17,6 +17,7 @@ assembles the schema; ``jobs-gateway schema`` prints its SDL, committed as
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -74,11 +75,18 @@ def build_schema(
     introspection: bool = True,
     max_aliases: int = 50,
     max_cost: int = 20_000,
+    first_extensions: Sequence[Any] = (),
 ) -> GatewaySchema:
-    """The gateway's schema with its protective extensions."""
+    """The gateway's schema with its protective extensions.
+
+    ``first_extensions`` go before the others, so they leave each operation
+    last and see its errors in their final shape (the gateway's
+    :class:`~gateway.observability.extension.Observe`).
+    """
     from strawberry.extensions import DisableIntrospection
 
     extensions: list[Any] = [
+        *first_extensions,
         ErrorShaping,
         PartialErrors,
         lambda: QueryDepthLimiter(max_depth=max_depth),
