@@ -3,9 +3,11 @@
 Every HTTP answer carries ``X-Request-ID``: the caller's, when it is sane
 (:func:`~gateway.observability.labels.incoming_request_id`), else a new one.
 Requests to ``/graphql`` are timed from the first byte in to the last byte
-out and counted in flight; at their end the middleware emits their metrics
-and log line (:mod:`gateway.observability.emit`). Other paths (``/healthz``,
-``/readyz``, ``/metrics``) are neither counted nor logged. WebSocket
+out and counted in flight; as their last byte goes out (or they fail without
+an answer) the middleware emits their metrics and log line
+(:mod:`gateway.observability.emit`), so whoever holds the answer can already
+see them. Other paths (``/healthz``, ``/readyz``, ``/metrics``) are neither
+counted nor logged. WebSocket
 connections pass through; the schema extension observes their operations.
 """
 
@@ -38,29 +40,28 @@ class RequestObservation:
             return
         request_id = _request_id(scope) or new_request_id()
         header = (HEADER, request_id.encode("ascii"))
-        status: int | None = None
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
-
         if scope["path"] != OBSERVED_PATH:
-            await self.app(scope, receive, send_with_id)
+
+            async def send_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", ()), header]
+                await send(message)
+
+            await self.app(scope, receive, send_id)
             return
         observation = Observation(request_id=request_id, metrics=self.metrics)
         token = current.set(observation)
         if self.metrics is not None:
             self.metrics.in_flight.inc()
         started = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
+        status: int | None = None
+        done = False
+
+        def finish() -> None:
+            nonlocal done
+            done = True
             if self.metrics is not None:
                 self.metrics.in_flight.dec()
-            current.reset(token)
             if observation.outcome is None:  # never reached the schema (GraphiQL, a 4xx)
                 observation.outcome = "ok" if status is not None and status < 400 else "refused"
             emit(
@@ -70,6 +71,23 @@ class RequestObservation:
                 status=status,
                 seconds=time.perf_counter() - started,
             )
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the last byte goes out: whoever has the answer sees its metrics.
+                finish()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            current.reset(token)
+            if not done:
+                finish()
 
 
 def _request_id(scope: Scope) -> str | None:
