@@ -145,9 +145,7 @@ class GatewayMetrics(UpstreamObserver):
         self._child(self.upstream_requests, upstream, method, label, outcome).inc()
         if outcome != "breaker_open":
             self._child(self.upstream_duration, upstream, label).observe(seconds)
-        observation = current.get()
-        if observation is not None:
-            observation.upstream_calls[upstream] += 1
+            _count_call(upstream)
 
     def retried(self, upstream: str, route: str) -> None:
         self._child(self.retries, upstream, self.route(upstream, route)).inc()
@@ -178,6 +176,12 @@ class RequestCounter(UpstreamObserver):
     def answered(
         self, upstream: str, method: str, route: str, outcome: str, seconds: float
     ) -> None:
-        observation = current.get()
-        if observation is not None:
-            observation.upstream_calls[upstream] += 1
+        if outcome != "breaker_open":
+            _count_call(upstream)
+
+
+def _count_call(upstream: str) -> None:
+    """One more call in the log line of the request being served (if any)."""
+    observation = current.get()
+    if observation is not None:
+        observation.upstream_calls[upstream] += 1
