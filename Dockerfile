@@ -8,14 +8,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# The product only: sandbox/ (the demo and test upstreams) stays out of the image,
+# so `serve --demo` and `jobs-gateway sandbox` run from a checkout, not from here.
 COPY gateway ./gateway
 COPY schema ./schema
 RUN pip install . && useradd --create-home --uid 10001 gateway
 
 USER gateway
 EXPOSE 8000
-# Production: set GATEWAY_*_URL and credentials; consider GATEWAY_INTROSPECTION=false
-# and GATEWAY_GRAPHIQL=false.
+# Required: GATEWAY_<UP>_URL and a credential per upstream (GATEWAY_<UP>_TOKEN, or
+# _USERNAME/_PASSWORD, or _AUTH_MODE=forward) for JOBSTORE, OPSMANAGER and AWX; the
+# gateway refuses to start without them. Consider GATEWAY_INTROSPECTION=false and
+# GATEWAY_GRAPHIQL=false.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
 CMD ["jobs-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -30,6 +30,7 @@ from gateway.observability.labels import new_request_id
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.observation import Observation, current
 from gateway.observability.request_log import JsonFormatter, request_logger
+from sandbox.settings import SANDBOX_TOKEN
 
 QUERY = QUERIES["workflowJobs(first: 50) with template and nodes"]
 VARIANTS = {
@@ -75,6 +76,7 @@ def two_gateways(latency_ms: float) -> Iterator[dict[str, str]]:
             env = dict(os.environ)
             for name, port in ports.items():
                 env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+                env[f"GATEWAY_{name.upper()}_TOKEN"] = SANDBOX_TOKEN
             env.update(settings)
             port = free_port()
             processes.append(_cli("serve", "--port", str(port), "--log-level", "warning", env=env))

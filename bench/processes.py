@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from sandbox.settings import SANDBOX_TOKEN
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -79,6 +81,7 @@ def running_stack(
     gateway_env = dict(os.environ)
     for name, url in upstreams.items():
         gateway_env[f"GATEWAY_{name.upper()}_URL"] = url
+        gateway_env[f"GATEWAY_{name.upper()}_TOKEN"] = SANDBOX_TOKEN
     gateway_env.update(env or {})
     gateway = subprocess.Popen(  # noqa: S603 - our own CLI
         [

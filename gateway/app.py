@@ -8,67 +8,27 @@ them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Con
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from gateway.body_limit import BodyLimit
 from gateway.config import Settings, load_settings
-from gateway.context import Context
 from gateway.keyed_locks import KeyedLocks
-from gateway.observability.extension import Observe
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
+from gateway.observability.view import ObservedGraphQL
 from gateway.readiness import readiness_endpoint
 from gateway.shutdown import TrackWebSockets, WebSocketConnections
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
-from schema import build_schema
-
-
-class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the gateway's context and orjson."""
-
-    def __init__(self, settings: Settings, extensions: Sequence[Any] = ()) -> None:
-        super().__init__(
-            build_schema(
-                max_depth=settings.max_query_depth,
-                introspection=settings.introspection,
-                max_cost=settings.max_cost,
-                first_extensions=extensions,
-            ),
-            graphql_ide="graphiql" if settings.graphiql else None,
-        )
-        self.settings = settings
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        clients: dict[Upstream, UpstreamClient] = request.state.clients
-        return Context.create(
-            settings=self.settings,
-            clients=clients,
-            authorization=request.headers.get("authorization"),
-            request=request,
-            response=response,
-            create_locks=request.state.create_locks,
-        )
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -104,10 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    def observe() -> Observe:  # one per operation: strawberry keeps state on the instance
-        return Observe(metrics=metrics, request_log=settings.request_log)
-
-    graphql = GatewayGraphQL(settings, extensions=[observe])
+    graphql = ObservedGraphQL(settings, metrics=metrics, request_log=settings.request_log)
     extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
     app = Starlette(
         middleware=[
@@ -119,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readiness_endpoint(settings), methods=["GET"]),
             *extra_routes,
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # other methods: a coded 405 from the view
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,

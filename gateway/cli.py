@@ -1,11 +1,16 @@
-"""``jobs-gateway serve | sandbox | schema``."""
+"""``jobs-gateway serve | sandbox | schema``.
+
+The sandbox upstreams are a separate top-level package, :mod:`sandbox`, that
+the product never needs: it is imported only inside the functions of the
+``sandbox`` command and of ``serve --demo``, so ``jobs-gateway serve`` runs in
+an image that does not ship it (``tests/gateway/test_layout.py`` keeps it so).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import os
@@ -16,7 +21,6 @@ from typing import Any
 import uvicorn
 
 from gateway.config import ConfigError, Settings, load_settings
-from gateway.sandbox.faults import FaultSettings
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -46,17 +50,29 @@ def worker_app() -> Any:
     return create_app(settings)
 
 
+def _sandbox_missing(command: str) -> int:
+    print(
+        f"jobs-gateway: {command} needs the sandbox package, which this installation"
+        " leaves out (the container image does); run it from a checkout: make demo",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.shutdown import GracefulServer, exit_zero_on_sigterm
 
     env = dict(os.environ)
     if args.demo:
-        from gateway.sandbox.server import SandboxSet
+        try:
+            from sandbox.server import SandboxSet
+        except ModuleNotFoundError:
+            return _sandbox_missing("serve --demo")
 
         sandboxes = SandboxSet.create(seed=args.seed, latency_ms=args.latency_ms)
-        for name in ("jobstore", "opsmanager", "awx"):
-            env[f"GATEWAY_{name.upper()}_URL"] = sandboxes.url(name)
+        # The sandboxes' URLs and their public token replace whatever the shell set.
+        env.update(sandboxes.gateway_env())
     try:
         settings = load_settings(env)
     except ConfigError as exc:
@@ -97,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
         if not args.demo:
             await server.serve()
             return
-        from gateway.sandbox.server import serve_sandboxes
+        from sandbox.server import serve_sandboxes
 
         stop = asyncio.Event()
         sandbox_task = asyncio.create_task(serve_sandboxes(sandboxes, stop=stop))
@@ -117,33 +133,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_fault_options(options: list[str], latency_ms: float) -> dict[str, FaultSettings]:
-    """``NAME=JSON`` options of ``--faults`` as fault settings per upstream.
-
-    The JSON takes the keys of ``PUT /_sandbox/faults``; ``latency_ms``
-    defaults to the ``--latency-ms`` of the command.
-    """
-    result: dict[str, FaultSettings] = {}
-    for option in options:
-        name, sep, raw = option.partition("=")
-        if not sep or name not in {"jobstore", "opsmanager", "awx"}:
-            raise ValueError(f"--faults takes jobstore|opsmanager|awx=JSON, got {option!r}")
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"--faults {name}: not JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"--faults {name}: a JSON object is needed")
-        data.setdefault("latency_ms", latency_ms)
-        try:
-            result[name] = FaultSettings.from_json(data)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"--faults {name}: {exc}") from None
-    return result
-
-
 def _sandbox(args: argparse.Namespace) -> int:
-    from gateway.sandbox.server import SandboxSet, serve_sandboxes
+    try:
+        from sandbox.faults import parse_fault_options
+        from sandbox.server import SandboxSet, serve_sandboxes
+    except ModuleNotFoundError:
+        return _sandbox_missing("jobs-gateway sandbox")
 
     sandboxes = SandboxSet.create(
         only=args.only,

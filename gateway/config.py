@@ -1,24 +1,28 @@
 """Gateway settings, read once from the environment (``GATEWAY_*``).
 
-Every setting has a default that points at the sandbox upstreams on
-127.0.0.1 (ports 8101-8103, token ``sandbox-token``), so the gateway runs out
-of the box against ``jobs-gateway sandbox``. A production deployment sets the
-URLs and credentials. A bad value stops the gateway at start with a
-:class:`ConfigError` naming the setting; secrets are never part of that
-message.
+The upstream URLs and credentials have no defaults: a gateway that forgot one
+must not start against some other place or with some other credential. A
+missing or bad value stops the gateway at start with a :class:`ConfigError`
+naming the setting (every missing one at once); a value is never part of that
+message, since it may be a secret. ``jobs-gateway serve --demo`` is the
+no-settings way to run: it starts the sandbox upstreams and hands their URLs
+and public token to :func:`load_settings` itself.
 
 Per upstream (``JOBSTORE``, ``OPSMANAGER``, ``AWX``):
 
-- ``GATEWAY_<UP>_URL``: base URL, ``http`` or ``https``, no credentials in it;
-- ``GATEWAY_<UP>_TOKEN``: the service credential sent as ``Bearer``;
+- ``GATEWAY_<UP>_URL`` (required): base URL, ``http`` or ``https``, no
+  credentials, query or fragment in it;
+- ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (default: send the credential
+  below) or ``forward`` (send the caller's own ``Authorization`` header; no
+  credential is needed then);
+- ``GATEWAY_<UP>_TOKEN``: the service credential sent as ``Bearer``; required
+  in ``service`` mode unless basic auth is set;
 - ``GATEWAY_<UP>_USERNAME`` / ``GATEWAY_<UP>_PASSWORD``: basic auth instead
   (operations manager and AWX);
 - ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY``: send the operations-manager token as
   ``?token=`` rather than ``Bearer`` (its login-token style);
 - ``GATEWAY_<UP>_TIMEOUT``: seconds one upstream call may take, connect,
   headers and body together (default 10);
-- ``GATEWAY_<UP>_AUTH_MODE``: ``service`` (use the credential above) or
-  ``forward`` (send the caller's own ``Authorization`` header);
 - ``GATEWAY_<UP>_MAX_CONNECTIONS``: size of the connection pool (default 100).
 
 Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
@@ -26,13 +30,22 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_JOBSTORE_NEWEST_FIRST`` (the jobs-store list order, default true),
 ``GATEWAY_SCAN_LIMIT`` (jobs a gateway-side scan reads at most, default 2000),
 ``GATEWAY_INTROSPECTION`` and ``GATEWAY_GRAPHIQL`` (default true),
-``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_HTTP_TRANSPORT``
+``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_MAX_ALIASES`` (default 50),
+``GATEWAY_MAX_ROOT_FIELDS`` (default 20), ``GATEWAY_MAX_DIRECTIVES`` (default 50),
+``GATEWAY_MAX_QUERY_TOKENS`` (default 10000), ``GATEWAY_MAX_QUERY_LENGTH``
+(characters, default 100000; see :mod:`schema.core.limits`), ``GATEWAY_HTTP_TRANSPORT``
 (``aiohttp``, the default, or ``httpcore``: the pool under httpx),
 ``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB),
 ``GATEWAY_REQUEST_TIMEOUT`` (seconds a GraphQL request's upstream calls may
 take in all, default 30), ``GATEWAY_MAX_UPSTREAM_CALLS`` (upstream calls one
 GraphQL request may make, default 1000), ``GATEWAY_MAX_COST`` (the largest
 estimated cost of an operation, see :mod:`schema.core.cost`; default 20000).
+
+No value may contain a control character (a trailing newline included: a
+token pasted with one would otherwise split or corrupt the header it goes
+into). URLs and tokens, which go into request lines and headers as they are,
+must be ASCII; user names and passwords may not be, since basic auth sends
+them base64-encoded.
 
 Operations: ``GATEWAY_METRICS`` (serve ``/metrics``, default true),
 ``GATEWAY_REQUEST_LOG`` (one log line per GraphQL request, default true),
@@ -95,6 +108,11 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     max_query_depth: int = 12
+    max_aliases: int = 50
+    max_root_fields: int = 20
+    max_directives: int = 50
+    max_query_tokens: int = 10_000
+    max_query_length: int = 100_000
     http_transport: str = "aiohttp"
     max_body_bytes: int = 1_048_576
     request_timeout: float = 30.0
@@ -116,22 +134,29 @@ class Settings:
         }[name]
 
 
-DEFAULT_URLS = {
-    Upstream.JOBSTORE: "http://127.0.0.1:8101",
-    Upstream.OPSMANAGER: "http://127.0.0.1:8102",
-    Upstream.AWX: "http://127.0.0.1:8103",
-}
-SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 - the public sandbox credential
 BASIC_AUTH_UPSTREAMS = frozenset({Upstream.OPSMANAGER, Upstream.AWX})
+
+
+def _check_characters(key: str, value: str, *, ascii_only: bool) -> None:
+    """Refuse control characters (and non-ASCII if asked) without showing the value."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ConfigError(
+            f"{key} contains a control character (a newline or tab counts); the value is not shown"
+        )
+    if ascii_only and not value.isascii():
+        raise ConfigError(f"{key} must be ASCII; the value is not shown")
 
 
 class _Reader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
 
-    def text(self, key: str, default: str | None = None) -> str | None:
+    def text(self, key: str, default: str | None = None, *, ascii_only: bool = False) -> str | None:
         value = self.env.get(key)
-        if value is None or value.strip() == "":
+        if value is None:
+            return default
+        _check_characters(key, value, ascii_only=ascii_only)
+        if value.strip() == "":
             return default
         return value.strip()
 
@@ -171,9 +196,10 @@ class _Reader:
         raise ConfigError(f"{key} must be true or false, got {raw!r}")
 
 
-def _url(reader: _Reader, key: str, default: str) -> str:
-    raw = reader.text(key, default)
-    assert raw is not None
+def _url(reader: _Reader, key: str) -> str | None:
+    raw = reader.text(key, ascii_only=True)
+    if raw is None:
+        return None
     parts = urlsplit(raw)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(f"{key} must be an http(s) URL with a host")
@@ -188,9 +214,19 @@ def _url(reader: _Reader, key: str, default: str) -> str:
     return raw.rstrip("/")
 
 
-def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
+def _upstream(reader: _Reader, name: Upstream, missing: list[str]) -> UpstreamSettings | None:
+    """One upstream's settings; ``None`` with the names added to ``missing`` if some are unset."""
     prefix = f"GATEWAY_{name.value.upper()}_"
-    url = _url(reader, prefix + "URL", DEFAULT_URLS[name])
+    url = _url(reader, prefix + "URL")
+    if url is None:
+        missing.append(prefix + "URL")
+    mode_raw = (reader.text(prefix + "AUTH_MODE", AuthMode.SERVICE.value) or "").lower()
+    try:
+        auth_mode = AuthMode(mode_raw)
+    except ValueError:
+        raise ConfigError(
+            f"{prefix}AUTH_MODE must be 'service' or 'forward', got {mode_raw!r}"
+        ) from None
     username = reader.text(prefix + "USERNAME")
     password = reader.text(prefix + "PASSWORD")
     if (username or password) and name not in BASIC_AUTH_UPSTREAMS:
@@ -199,17 +235,18 @@ def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
         )
     if bool(username) != bool(password):
         raise ConfigError(f"{prefix}USERNAME and {prefix}PASSWORD must be set together")
-    token = reader.text(prefix + "TOKEN", None if username else SANDBOX_TOKEN)
+    token = reader.text(prefix + "TOKEN", ascii_only=True)
+    # No fallback credential: in service mode a forgotten token is a start-up error,
+    # never a default sent to whatever the URL points at.
+    if auth_mode is AuthMode.SERVICE and token is None and username is None:
+        missing.append(prefix + "TOKEN")
     token_in_query = False
     if name is Upstream.OPSMANAGER:
         token_in_query = reader.flag(prefix + "TOKEN_IN_QUERY", False)
-    mode_raw = (reader.text(prefix + "AUTH_MODE", AuthMode.SERVICE.value) or "").lower()
-    try:
-        auth_mode = AuthMode(mode_raw)
-    except ValueError:
-        raise ConfigError(
-            f"{prefix}AUTH_MODE must be 'service' or 'forward', got {mode_raw!r}"
-        ) from None
+    timeout = reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600)
+    max_connections = reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000)
+    if url is None:
+        return None
     return UpstreamSettings(
         name=name,
         url=url,
@@ -217,19 +254,40 @@ def _upstream(reader: _Reader, name: Upstream) -> UpstreamSettings:
         username=username,
         password=password,
         token_in_query=token_in_query,
-        timeout=reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600),
+        timeout=timeout,
         auth_mode=auth_mode,
-        max_connections=reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000),
+        max_connections=max_connections,
     )
 
 
+def _missing_message(missing: list[str]) -> str:
+    message = "missing settings: set " + ", ".join(missing)
+    if any(key.endswith("_TOKEN") for key in missing):
+        message += (
+            " (instead of a token, the operations manager and AWX take"
+            " GATEWAY_<UP>_USERNAME and GATEWAY_<UP>_PASSWORD, and"
+            " GATEWAY_<UP>_AUTH_MODE=forward sends each caller's own credential)"
+        )
+    return message + "; `jobs-gateway serve --demo` needs none of them"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings from ``env`` (default: the process environment)."""
+    """Read the settings from ``env`` (default: the process environment).
+
+    Raises :class:`ConfigError` for a bad value, or naming every required
+    setting that is missing.
+    """
     reader = _Reader(os.environ if env is None else env)
+    missing: list[str] = []
+    jobstore = _upstream(reader, Upstream.JOBSTORE, missing)
+    opsmanager = _upstream(reader, Upstream.OPSMANAGER, missing)
+    awx = _upstream(reader, Upstream.AWX, missing)
+    if jobstore is None or opsmanager is None or awx is None or missing:
+        raise ConfigError(_missing_message(missing))
     return Settings(
-        jobstore=_upstream(reader, Upstream.JOBSTORE),
-        opsmanager=_upstream(reader, Upstream.OPSMANAGER),
-        awx=_upstream(reader, Upstream.AWX),
+        jobstore=jobstore,
+        opsmanager=opsmanager,
+        awx=awx,
         max_page_size=reader.integer("GATEWAY_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000),
         jobstore_concurrency=reader.integer(
             "GATEWAY_JOBSTORE_CONCURRENCY", 16, minimum=1, maximum=256
@@ -239,6 +297,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         introspection=reader.flag("GATEWAY_INTROSPECTION", True),
         graphiql=reader.flag("GATEWAY_GRAPHIQL", True),
         max_query_depth=reader.integer("GATEWAY_MAX_QUERY_DEPTH", 12, minimum=2, maximum=100),
+        max_aliases=reader.integer("GATEWAY_MAX_ALIASES", 50, minimum=0, maximum=100_000),
+        max_root_fields=reader.integer("GATEWAY_MAX_ROOT_FIELDS", 20, minimum=1, maximum=100_000),
+        max_directives=reader.integer("GATEWAY_MAX_DIRECTIVES", 50, minimum=0, maximum=100_000),
+        max_query_tokens=reader.integer(
+            "GATEWAY_MAX_QUERY_TOKENS", 10_000, minimum=100, maximum=10_000_000
+        ),
+        max_query_length=reader.integer(
+            "GATEWAY_MAX_QUERY_LENGTH", 100_000, minimum=100, maximum=100_000_000
+        ),
         http_transport=_transport(reader),
         max_body_bytes=reader.integer(
             "GATEWAY_MAX_BODY_BYTES", 1_048_576, minimum=1024, maximum=100_000_000

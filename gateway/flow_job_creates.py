@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.errors import OutcomeUnknown, UpstreamError, UpstreamRequest, UpstreamUnavailable
+from gateway.input_checks import canonical_uuid
 from gateway.keyed_locks import KeyedLocks
 from gateway.lost_answers import answer_lost
 from gateway.upstreams.jobstore import JobstoreAPI
@@ -68,13 +69,18 @@ async def find_by_client_job_id(
 ) -> Doc | None:
     """The first job the store holds under this ``clientJobId``, or ``None``.
 
-    Documents that do not carry the id in ``metadata.clientJobId`` are ignored,
-    so an upstream that answered the wrong list could never pass for a match.
+    ``client_job_id`` is canonical (lowercase, hyphenated: see
+    :func:`~gateway.input_checks.canonical_uuid`). Documents that do not carry
+    the same UUID in ``metadata.clientJobId`` are ignored, so an upstream that
+    answered the wrong list could never pass for a match; the comparison is
+    by UUID, not spelling, so a job stored before keys were canonical (say in
+    uppercase) still matches when the store's lookup finds it.
     ``settling`` lookups go out even while the read breaker is open.
     """
     for doc in await api.jobs_by_client_job_id(client_job_id, settling=settling):
         meta = doc.get("metadata")
-        if isinstance(meta, dict) and meta.get("clientJobId") == client_job_id:
+        stored = meta.get("clientJobId") if isinstance(meta, dict) else None
+        if isinstance(stored, str) and canonical_uuid(stored) == client_job_id:
             return doc
     return None
 

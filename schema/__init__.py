@@ -17,24 +17,29 @@ assembles the schema; ``jobs-gateway schema`` prints its SDL, committed as
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from graphql import GraphQLError, MaxIntrospectionDepthRule
+from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError
 from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
 from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
 from schema.core.demand_control import DemandControl
-from schema.core.errors import ErrorShaping
+from schema.core.document_cache import CachedDocuments, DocumentCache
+from schema.core.errors import ErrorShaping, shape_result
+from schema.core.fast_path import FastPath
+from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
+from schema.core.scalars import SCALAR_OVERRIDES
 from schema.jobstore.mutations import FlowJobMutations
 from schema.jobstore.queries import FlowJobQueries
 from schema.jobstore.types import FlowJob
@@ -57,6 +62,13 @@ Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, Wo
 class GatewaySchema(strawberry.Schema):
     """The schema, logging expected errors briefly and only bugs with a traceback."""
 
+    hide_suggestions: bool = False
+    """Whether error messages lose their ``Did you mean`` suggestions (introspection off)."""
+    document_cache: DocumentCache | None = None
+    """The parsed and validated documents, by query text."""
+    fast_path: FastPath | None = None
+    """Runs the checked documents of :attr:`document_cache` without the extensions."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -68,40 +80,89 @@ class GatewaySchema(strawberry.Schema):
                 logger.debug("request error: %s", error.message)
             # bugs are logged, with their traceback, by ErrorShaping
 
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A checked document by the fast path; anything else by strawberry's pipeline.
+
+        An exception escaping the extensions (a rule failing on a document it
+        did not expect) ends the operation before :class:`ErrorShaping` can
+        see the answer; shaping it here too keeps every error coded.
+        """
+        if self.fast_path is not None and query is not None:
+            fast = await self.fast_path.execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+            if fast is not None:
+                return fast
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        shape_result(result, hide_suggestions=self.hide_suggestions)
+        return result
+
 
 def build_schema(
     *,
-    max_depth: int = 12,
+    limits: QueryLimits | None = None,
     introspection: bool = True,
-    max_aliases: int = 50,
     max_cost: int = 20_000,
-    first_extensions: Sequence[Any] = (),
+    cached_documents: int = 1024,
+    fast_path: bool = True,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions.
 
-    ``first_extensions`` go before the others, so they leave each operation
-    last and see its errors in their final shape (the gateway's
-    :class:`~gateway.observability.extension.Observe`).
+    The limits and the document cache are made here, once: every request
+    shares them (see :mod:`schema.core.limits`, :mod:`schema.core.document_cache`).
     """
     from strawberry.extensions import DisableIntrospection
 
+    limits = limits or QueryLimits()
+    cache = DocumentCache(max_entries=cached_documents)
+    hide_suggestions = not introspection
     extensions: list[Any] = [
-        *first_extensions,
-        ErrorShaping,
+        lambda: ErrorShaping(hide_suggestions=hide_suggestions),
         PartialErrors,
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: CachedDocuments(cache=cache),
+        lambda: EnforceQueryLimits(limits=limits),
         lambda: DemandControl(max_cost=max_cost),
+        # graphql-core's recommended rule: introspection nested past what tools ask
+        lambda: AddValidationRules([MaxIntrospectionDepthRule]),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
+    schema.hide_suggestions = hide_suggestions
+    schema.document_cache = cache
+    if fast_path:
+        schema.fast_path = FastPath(schema, cache, max_cost=max_cost)
+    return schema
 
 
 def print_sdl() -> str:

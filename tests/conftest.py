@@ -7,9 +7,26 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.settings import SANDBOX_TOKEN
 
-TOKEN = "sandbox-token"
+TOKEN = SANDBOX_TOKEN
+UNIT_TOKEN = "unit-test-token"
+
+
+def complete_env(**env: str) -> dict[str, str]:
+    """Every required ``GATEWAY_*`` setting, for tests that never dial the upstreams.
+
+    The URLs are under ``.invalid`` and the token is :data:`UNIT_TOKEN`;
+    ``env`` overrides or adds settings.
+    """
+    base: dict[str, str] = {}
+    for name in UPSTREAMS:
+        base[f"GATEWAY_{name.upper()}_URL"] = f"http://{name}.invalid"
+        base[f"GATEWAY_{name.upper()}_TOKEN"] = UNIT_TOKEN
+    base.update(env)
+    return base
+
 
 CONTROL = httpx.Client(timeout=30)
 """One client for the control routes: building an httpx client per call costs ~20 ms."""

@@ -46,17 +46,25 @@ def status_condition(
     return False, sorted(included)
 
 
-def _ms_text(moment: datetime, *, round_up: bool) -> str:
+def _ms_text(moment: datetime, *, round_up: bool) -> str | None:
     """ISO text in milliseconds, as the operations manager stores ``created``.
 
     Its times have millisecond precision, so ``gt`` the floor and ``lt`` the
-    ceiling of a finer bound select exactly the jobs the bound selects.
+    ceiling of a finer bound select exactly the jobs the bound selects. The
+    one ceiling a ``datetime`` cannot hold is past ``9999-12-31T23:59:59.999Z``:
+    every millisecond time is before such a bound, so it needs no condition
+    (``None``).
     """
     moment = moment.astimezone(UTC)
     floor = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     if round_up and floor != moment:
+        if floor >= _LAST_MS:
+            return None
         floor += timedelta(milliseconds=1)
     return floor.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_LAST_MS = datetime.max.replace(microsecond=999_000, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,8 @@ class Dialect:
     created_after: str
     created_before: str
     name_contains: str
-    time_text: Callable[[datetime, bool], str]
+    time_text: Callable[[datetime, bool], str | None]
+    """A bound as query text (``True``: an upper bound); ``None``: the bound excludes nothing."""
 
 
 def iso_text(moment: datetime, _round_up: bool) -> str:
@@ -77,7 +86,7 @@ def iso_text(moment: datetime, _round_up: bool) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def ms_text(moment: datetime, round_up: bool) -> str:
+def ms_text(moment: datetime, round_up: bool) -> str | None:
     """:func:`_ms_text` as a dialect's ``time_text``."""
     return _ms_text(moment, round_up=round_up)
 
@@ -92,10 +101,13 @@ def conditions(dialect: Dialect, flt: JobListFilter) -> Params | None:
             return None
         key = dialect.status_not_in if negated else dialect.status_in
         params.append((key, ",".join(found)))
-    if flt.created_after is not None:
-        params.append((dialect.created_after, dialect.time_text(flt.created_after, False)))
-    if flt.created_before is not None:
-        params.append((dialect.created_before, dialect.time_text(flt.created_before, True)))
+    for key, bound, upper in (
+        (dialect.created_after, flt.created_after, False),
+        (dialect.created_before, flt.created_before, True),
+    ):
+        text = None if bound is None else dialect.time_text(bound, upper)
+        if text is not None:
+            params.append((key, text))
     if flt.name_contains:
         params.append((dialect.name_contains, flt.name_contains))
     return params

@@ -18,7 +18,8 @@ edge's cursor is a valid place to resume: paging forward never skips or repeats
 a job while the upstreams do not change. A source that failed keeps the
 position it had, so a later page resumes it. The digest binds the cursor to the
 filter (and to how the jobs store is read); a cursor from another filter is a
-``BAD_USER_INPUT``.
+``BAD_USER_INPUT``. Only a cursor :func:`encode_cursor` could have written is
+accepted (positions are canonical ASCII decimals), so one place has one cursor.
 
 **Bounded scans.** When the jobs store's scan stops at ``GATEWAY_SCAN_LIMIT``
 its read has a *frontier*: jobs it has not read sort at or after that time.
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.errors import BadUserInput
+from gateway.input_checks import MAX_OFFSET, ascii_decimal
 from gateway.states import SOURCE_ORDER, JobSource
 from gateway.view.sources import SourceRead, ViewJob
 
@@ -42,6 +44,7 @@ Positions = dict[JobSource, int | None]
 CURSOR_KIND = "jobs1"
 _DONE = "x"
 _BAD_CURSOR = "`after` is not a cursor of this list"
+_MAX_CURSOR_LENGTH = 256
 
 
 def start_positions() -> Positions:
@@ -58,6 +61,8 @@ def encode_cursor(fingerprint: str, positions: Positions) -> str:
 
 def decode_cursor(cursor: str, fingerprint: str) -> Positions:
     """The positions in a cursor; ``BadUserInput`` for a foreign or mismatched one."""
+    if len(cursor) > _MAX_CURSOR_LENGTH:
+        raise BadUserInput(_BAD_CURSOR, argument="after")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
@@ -74,10 +79,13 @@ def decode_cursor(cursor: str, fingerprint: str) -> Positions:
     for source, text in zip(SOURCE_ORDER, parts[2:], strict=True):
         if text == _DONE:
             positions[source] = None
-        elif text.isdigit() and len(text) <= 12:
-            positions[source] = int(text)
         else:
-            raise BadUserInput(_BAD_CURSOR, argument="after")
+            position = ascii_decimal(text, maximum=MAX_OFFSET)
+            if position is None:
+                raise BadUserInput(_BAD_CURSOR, argument="after")
+            positions[source] = position
+    if encode_cursor(fingerprint, positions) != cursor.rstrip("="):
+        raise BadUserInput(_BAD_CURSOR, argument="after")
     return positions
 
 

@@ -20,6 +20,19 @@ from schema.core.cost import operation_cost
 DRY_RUN_HEADER = "x-cost-dry-run"
 
 
+def is_dry_run(context: object) -> bool:
+    """Whether the request behind ``context`` asks for the cost only (``X-Cost-Dry-Run``)."""
+    request = getattr(context, "request", None)
+    headers = getattr(request, "headers", None)
+    value = headers.get(DRY_RUN_HEADER) if headers is not None else None
+    return isinstance(value, str) and value.strip().lower() in {"1", "true", "yes"}
+
+
+def cost_results(cost: int, max_cost: int) -> dict[str, Any]:
+    """The answer's ``extensions`` entry for a costed operation."""
+    return {"cost": {"estimated": cost, "maximum": max_cost}}
+
+
 class DemandControl(SchemaExtension):
     """Cost the operation; refuse it over the limit; report the cost."""
 
@@ -28,10 +41,7 @@ class DemandControl(SchemaExtension):
         self.cost: int | None = None
 
     def _dry_run(self) -> bool:
-        request = getattr(self.execution_context.context, "request", None)
-        headers = getattr(request, "headers", None)
-        value = headers.get(DRY_RUN_HEADER) if headers is not None else None
-        return isinstance(value, str) and value.strip().lower() in {"1", "true", "yes"}
+        return is_dry_run(self.execution_context.context)
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -66,4 +76,4 @@ class DemandControl(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:
             return {}
-        return {"cost": {"estimated": self.cost, "maximum": self.max_cost}}
+        return cost_results(self.cost, self.max_cost)

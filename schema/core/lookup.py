@@ -16,7 +16,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.errors import BadUserInput
-from schema.core.ids import INT_ID_TYPES, from_global_id
+from schema.core.ids import from_global_id
 from schema.core.node import LoadableDocument, Node
 
 MAX_NODES = 500
@@ -33,11 +33,10 @@ def register_node_types(*types: type[LoadableDocument]) -> None:
 
 async def load_node(info: Info, global_id: str) -> Node | None:
     """The object a global id names, or ``None``; ``BAD_USER_INPUT`` for a foreign id."""
-    type_name, local_id = from_global_id(global_id)
+    type_name, key = from_global_id(global_id)
     cls = NODE_TYPES.get(type_name)
     if cls is None:
-        raise BadUserInput(f"{global_id!r} is not a valid node id", argument="id")
-    key: Any = int(local_id) if type_name in INT_ID_TYPES else local_id
+        raise BadUserInput(f"{global_id[:100]!r} is not a valid node id", argument="id")
     node: Node | None = await cls.load(info, key)  # type: ignore[assignment]
     return node
 

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from gateway.errors import BadUserInput
+from gateway.input_checks import MAX_OFFSET, ascii_decimal
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -39,21 +40,32 @@ class Connection(Generic[T]):
     )
 
 
+_MAX_CURSOR_LENGTH = 64
+
+
 def encode_offset_cursor(offset: int) -> str:
     """An opaque cursor for a position in an offset-paged list."""
     return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode("ascii")
 
 
 def decode_offset_cursor(cursor: str) -> int:
-    """The position after which the next page starts; ``BadUserInput`` for a foreign cursor."""
+    """The position after which the next page starts; ``BadUserInput`` for a foreign cursor.
+
+    Only a cursor this module encoded is accepted (padding aside): its offset
+    is a canonical ASCII decimal of at most :data:`~gateway.input_checks.MAX_OFFSET`.
+    """
+    bad = BadUserInput("`after` is not a cursor of this list", argument="after")
+    if len(cursor) > _MAX_CURSOR_LENGTH:
+        raise bad
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        raise BadUserInput("`after` is not a cursor of this list", argument="after") from None
+        raise bad from None
     kind, _, value = raw.partition(":")
-    if kind != "offset" or not value.isdigit():
-        raise BadUserInput("`after` is not a cursor of this list", argument="after")
-    return int(value)
+    offset = ascii_decimal(value, maximum=MAX_OFFSET) if kind == "offset" else None
+    if offset is None or encode_offset_cursor(offset).rstrip("=") != cursor.rstrip("="):
+        raise bad
+    return offset
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -62,16 +63,23 @@ def report_partial_error(
     return True
 
 
+@contextmanager
+def collecting_partial_errors() -> Iterator[list[GraphQLError]]:
+    """Open the operation's list of partial errors; it holds them when the block ends."""
+    errors: list[GraphQLError] = []
+    token = _collected.set(errors)
+    try:
+        yield errors
+    finally:
+        _collected.reset(token)
+
+
 class PartialErrors(SchemaExtension):
     """Appends the errors reported with :func:`report_partial_error` to the result."""
 
     def on_operation(self) -> Iterator[None]:
-        errors: list[GraphQLError] = []
-        token = _collected.set(errors)
-        try:
+        with collecting_partial_errors() as errors:
             yield
-        finally:
-            _collected.reset(token)
         result = self.execution_context.result
         if errors and result is not None:
             result.errors = [*(result.errors or []), *errors]

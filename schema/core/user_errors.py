@@ -10,14 +10,16 @@ request (AWX's ``__all__``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import orjson
 import strawberry
 
+from gateway.coerce import iso_utc
 from gateway.errors import UpstreamRejected
+from gateway.input_checks import canonical_uuid, json_problem, unsafe_character, utc_instant
 
 
 class Code:
@@ -52,7 +54,6 @@ class UserError:
 
 MAX_ID_LENGTH = 200
 MAX_JSON_BYTES = 256 * 1024
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def path(*parts: str | int) -> str:
@@ -94,13 +95,17 @@ class UserErrors:
         return value
 
     def identifier(self, field: str, value: str | None, *, required: bool = False) -> str | None:
-        """An upstream id: non-empty, no whitespace, at most :data:`MAX_ID_LENGTH` characters."""
+        """An upstream id: non-empty, no whitespace or control characters, bounded length."""
         if value is None:
             if required:
                 self.add(field, Code.REQUIRED, f"`{field}` is required")
             return None
-        if not value or any(c.isspace() for c in value):
-            self.add(field, Code.INVALID_FORMAT, f"`{field}` must be an id without spaces")
+        if not value or any(c.isspace() for c in value) or unsafe_character(value) is not None:
+            self.add(
+                field,
+                Code.INVALID_FORMAT,
+                f"`{field}` must be an id without spaces or control characters",
+            )
             return None
         if len(value) > MAX_ID_LENGTH:
             self.add(field, Code.TOO_LONG, f"`{field}` must be at most {MAX_ID_LENGTH} characters")
@@ -108,15 +113,38 @@ class UserErrors:
         return value
 
     def uuid_text(self, field: str, value: str) -> str | None:
-        """A UUID in its canonical 36-character form (any case), kept as given."""
-        if not _UUID.match(value):
+        """A UUID in its canonical form: lowercase, hyphenated, without surrounding spaces.
+
+        So every spelling of one UUID (``ABC...``, ``abc...``, ``abc...\\n``)
+        is one key: an idempotency key must not depend on its spelling.
+        """
+        canonical = canonical_uuid(value)
+        if canonical is None:
             self.add(
                 field,
                 Code.INVALID_FORMAT,
                 f"`{field}` must be a UUID like 'cb3dc8dc-4162-47c4-af05-3575034f99e5'",
             )
+        return canonical
+
+    def instant(self, field: str, value: datetime | None) -> str | None:
+        """A date-time as the upstreams write it (UTC, milliseconds, ``Z``).
+
+        A naive value is taken to be UTC. An instant outside year 1..9999 once
+        in UTC (``0001-01-01T00:00:00+14:00``) is an ``INVALID_VALUE``.
+        """
+        if value is None:
             return None
-        return value
+        utc = utc_instant(value)
+        if utc is None:
+            self.add(
+                field,
+                Code.INVALID_VALUE,
+                f"`{field}` is outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z "
+                "once converted to UTC",
+            )
+            return None
+        return iso_utc(utc)
 
     def positive_int(self, field: str, value: int | None) -> int | None:
         """A positive integer (ids of AWX objects, step numbers)."""
@@ -128,16 +156,27 @@ class UserErrors:
         return value
 
     def json_object(self, field: str, value: Any) -> dict[str, Any] | None:
-        """A JSON object of bounded size."""
+        """A JSON object of bounded size whose values any upstream takes."""
         if value is None:
             return None
         if not isinstance(value, dict):
             self.add(field, Code.INVALID_TYPE, f"`{field}` must be a JSON object")
             return None
-        return value if self.json_size(field, value) else None
+        return value if self.json_value(field, value) else None
 
-    def json_size(self, field: str, value: Any) -> bool:
-        """Whether ``value`` encodes to at most :data:`MAX_JSON_BYTES` of JSON."""
+    def json_value(self, field: str, value: Any) -> bool:
+        """Whether ``value`` is JSON the upstreams take, in at most :data:`MAX_JSON_BYTES`.
+
+        The first value out of range (an integer beyond signed 64 bits, ``inf``
+        or ``nan``, nesting too deep) is reported at its own path:
+        ``completedSteps.0.timeEvents.2021-10-01T12:48:13Z``.
+        """
+        problem = json_problem(value)
+        if problem is not None:
+            at, reason = problem
+            where = path(field, *at)
+            self.add(where, Code.INVALID_VALUE, f"`{where}` {reason}")
+            return False
         try:
             size = len(orjson.dumps(value))
         except (TypeError, orjson.JSONEncodeError):

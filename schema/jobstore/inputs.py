@@ -13,7 +13,6 @@ from typing import Any
 
 import strawberry
 
-from gateway.coerce import iso_utc
 from schema.core.scalars import JSON
 from schema.core.user_errors import Code, UserErrors, path
 
@@ -139,7 +138,7 @@ def flow_job_request(data: CreateFlowJobInput, errors: UserErrors) -> FlowJobReq
         "workflowVersionId": errors.identifier("workflowVersionId", data.workflow_version_id),
         "jobTitle": title,
         "metadata": own_metadata,
-        "created": iso_utc(data.created or datetime.now(UTC)),
+        "created": errors.instant("created", data.created or datetime.now(UTC)),
         "updated": None,
         "modified": None,
         "status": status,
@@ -237,7 +236,7 @@ def _step(
     if not isinstance(values, list):
         errors.add(f("values"), Code.INVALID_TYPE, "`values` must be a JSON list")
     else:
-        errors.json_size(f("values"), values)
+        errors.json_value(f("values"), values)
     time_events = step.time_events
     if time_events is not None and not (
         isinstance(time_events, dict)
@@ -246,9 +245,13 @@ def _step(
         errors.add(
             f("timeEvents"), Code.INVALID_TYPE, "`timeEvents` must map timestamps to integers"
         )
+    elif time_events is not None:
+        errors.json_value(f("timeEvents"), time_events)
     if step.coordinates is not None:
-        errors.json_size(f("coordinates"), step.coordinates)
-    if step.started and step.completed and _utc(step.completed) < _utc(step.started):
+        errors.json_value(f("coordinates"), step.coordinates)
+    started = errors.instant(f("started"), step.started)
+    completed = errors.instant(f("completed"), step.completed)
+    if started is not None and completed is not None and completed < started:
         errors.add(f("completed"), Code.INVALID_VALUE, "`completed` is before `started`")
     number = step.step_number
     if number is None:
@@ -272,10 +275,10 @@ def _step(
         "connectionType": errors.text(
             f("connectionType"), step.connection_type, max_length=MAX_SHORT_TEXT
         ),
-        "started": _iso(step.started),
-        "completed": _iso(step.completed),
-        "updated": _iso(step.updated),
-        "cancelled": _iso(step.cancelled),
+        "started": started,
+        "completed": completed,
+        "updated": errors.instant(f("updated"), step.updated),
+        "cancelled": errors.instant(f("cancelled"), step.cancelled),
         "timeEvents": time_events,
         "note": errors.text(f("note"), step.note, max_length=MAX_TEXT),
         "noteResourceFilenames": None
@@ -305,11 +308,3 @@ def _strings(items: list[str] | None, field: str, errors: UserErrors) -> list[st
     for i, item in enumerate(items):
         errors.text(path(field, i), item, max_length=MAX_NAME)
     return list(items)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return iso_utc(moment) if moment is not None else None

@@ -67,7 +67,7 @@ def start_body(data: StartOperationsJobInput, errors: UserErrors) -> dict[str, A
         errors.text("options.type", given.type, max_length=MAX_TYPE, required=True)
         options["type"] = given.type
     if given.variables is not None:
-        errors.json_size("options.variables", given.variables)
+        errors.json_value("options.variables", given.variables)
         options["variables"] = given.variables
     if given.groups is not None:
         if len(given.groups) > MAX_GROUPS:

@@ -12,7 +12,7 @@ from gateway.states import SOURCE_ORDER
 from gateway.view import warnings
 from gateway.view.figures import Durations
 from gateway.view.warnings import JobWarningCode
-from schema.core.filters import as_utc
+from schema.core.filters import as_utc, checked_text
 from schema.core.node import Job
 from schema.core.pagination import PageInfo
 from schema.core.states import JobSource, JobState
@@ -35,10 +35,10 @@ class JobFilter:
         "'status not among the known words'.",
     )
     created_after: datetime | None = strawberry.field(
-        default=None, description="Created strictly after this instant."
+        default=None, description="Created strictly after this instant (UTC when no offset)."
     )
     created_before: datetime | None = strawberry.field(
-        default=None, description="Created strictly before this instant."
+        default=None, description="Created strictly before this instant (UTC when no offset)."
     )
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive substring of the job's name."
@@ -60,9 +60,9 @@ class JobFilter:
             sources=sources,
             jobs=JobListFilter(
                 states=None if self.states is None else frozenset(self.states),
-                created_after=as_utc(self.created_after),
-                created_before=as_utc(self.created_before),
-                name_contains=search or None,
+                created_after=as_utc(self.created_after, "createdAfter"),
+                created_before=as_utc(self.created_before, "createdBefore"),
+                name_contains=checked_text(search, "search") or None,
             ),
         )
 

@@ -11,17 +11,13 @@ import pytest
 from gateway.app import create_app
 from gateway.background import BackgroundServer
 from gateway.config import Settings, load_settings
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import CONTROL
 
 
 def gateway_settings(sandbox: SandboxThread, **env: str) -> Settings:
-    """Settings pointing the gateway at the sandbox (``env`` overrides)."""
-    base = {
-        "GATEWAY_JOBSTORE_URL": sandbox.url("jobstore"),
-        "GATEWAY_OPSMANAGER_URL": sandbox.url("opsmanager"),
-        "GATEWAY_AWX_URL": sandbox.url("awx"),
-    }
+    """Settings pointing the gateway at the sandbox, with its token (``env`` overrides)."""
+    base = sandbox.sandboxes.gateway_env()
     base.update(env)
     return load_settings(base)
 

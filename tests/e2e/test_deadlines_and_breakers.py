@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import TOKEN
 from tests.e2e.conftest import (
     GatewayFactory,

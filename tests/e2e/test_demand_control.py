@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import GatewayClient, GatewayFactory, reset_counts, upstream_total
 
 UPSTREAMS = ("jobstore", "opsmanager", "awx")

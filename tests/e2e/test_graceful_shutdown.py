@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bench.processes import free_port
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import set_faults
 
 SLOW_QUERY = "query Slow { workflowJobs(first: 5) { edges { node { awxId name } } } }"
@@ -38,8 +38,7 @@ class GatewayProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
-        for name in ("jobstore", "opsmanager", "awx"):
-            env[f"GATEWAY_{name.upper()}_URL"] = sandbox.url(name)
+        env.update(sandbox.sandboxes.gateway_env())
         env["GATEWAY_SHUTDOWN_GRACE"] = "30"
         self.log = log
         self.process = subprocess.Popen(  # noqa: S603 - our own CLI

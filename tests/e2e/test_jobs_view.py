@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from gateway import coerce
-from gateway.sandbox.server import SandboxThread
 from gateway.states import FINAL_STATES, JobState, normalise
 from gateway.upstream_names import Upstream
+from sandbox.server import SandboxThread
 from schema.core.ids import to_global_id
 from tests.conftest import TOKEN, sandbox_reset
 from tests.e2e.conftest import (

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from gateway.app import create_app
 from gateway.background import BackgroundServer
 from gateway.config import load_settings
+from tests.conftest import complete_env
 from tests.e2e.conftest import GatewayClient
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "002_c367ef4f925bc585.txt"
@@ -59,7 +60,7 @@ def messy_gateway() -> Iterator[GatewayClient]:
         ]
     )
     with BackgroundServer(upstream) as fake:
-        settings = load_settings({"GATEWAY_OPSMANAGER_URL": fake.url})
+        settings = load_settings(complete_env(GATEWAY_OPSMANAGER_URL=fake.url))
         with BackgroundServer(create_app(settings)) as gateway:
             client = GatewayClient(gateway.url)
             yield client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults
 from tests.e2e.metrics_reading import scrape, total, value
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import TOKEN
 from tests.e2e.conftest import (
     GatewayClient,

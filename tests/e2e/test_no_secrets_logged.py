@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from gateway.observability.request_log import JsonFormatter, TextFormatter
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import TOKEN
 from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults
 

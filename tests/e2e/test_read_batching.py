@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from schema.core.ids import to_global_id
 from tests.conftest import CONTROL
 from tests.e2e.conftest import (

@@ -6,7 +6,7 @@ import socket
 
 import httpx
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import (
     GatewayClient,
     GatewayFactory,
@@ -160,7 +160,9 @@ def test_query_token_style_reaches_the_operations_manager(start_gateway: Gateway
 
 
 def test_basic_auth_reaches_awx(start_gateway: GatewayFactory) -> None:
-    gateway = start_gateway(GATEWAY_AWX_USERNAME="admin", GATEWAY_AWX_PASSWORD="sandbox-token")
+    gateway = start_gateway(
+        GATEWAY_AWX_USERNAME="admin", GATEWAY_AWX_PASSWORD="sandbox-token", GATEWAY_AWX_TOKEN=""
+    )
     data = gateway.data("{ workflowJobs(first: 2) { edges { node { awxId } } } }")
     assert len(data["workflowJobs"]["edges"]) == 2
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import GatewayClient, reset_counts, upstream_requests
 
 AUTH = {"Authorization": "Bearer sandbox-token"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.processes import free_port
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import GatewayFactory, reset_counts, set_faults, upstream_requests
 
 

@@ -17,7 +17,7 @@ from gateway.observability.request_log import (
     log_request,
     resolve_format,
 )
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults
 from tests.e2e.metrics_reading import scrape, value
 
@@ -186,7 +186,7 @@ def test_operations_over_the_websocket_are_observed_one_by_one(
             assert message["type"] == "next"
             payloads.append(message["payload"])
             assert json.loads(ws.recv(timeout=10))["type"] == "complete"
-    assert payloads[1]["errors"]
+    [error] = payloads[1]["errors"]
     samples = scrape(gateway)
     assert value(samples, "gateway_graphql_requests_total", operation="Recent", outcome="ok") == 1
     assert (
@@ -196,6 +196,24 @@ def test_operations_over_the_websocket_are_observed_one_by_one(
     assert first.fields["upstream_calls"] == {"awx": 1}  # type: ignore[attr-defined]
     assert second.fields["error_codes"] == ["UPSTREAM_BAD_RESPONSE"]  # type: ignore[attr-defined]
     assert first.request_id != second.request_id  # type: ignore[attr-defined]
-    # Not checked here: over the WebSocket strawberry sends a query's result before
-    # the extensions leave on_operation, so ErrorShaping's codes and the requestId
-    # never reach those errors (they do over HTTP).
+    assert error["extensions"]["code"] == "UPSTREAM_BAD_RESPONSE"
+    assert error["extensions"]["requestId"] == second.request_id  # type: ignore[attr-defined]
+
+
+def test_a_repeated_query_is_observed_alike_on_the_fast_path(
+    sandbox: SandboxThread, gateway: GatewayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The second time, the document is a checked one and skips the extensions.
+    caplog.set_level(logging.INFO)
+    set_faults(sandbox, "awx", mode="malformed", error_rate=1.0)
+    query = "query Again { workflowJobs(first: 1) { totalCount } }"
+    for request_id in ("first-time", "second-time"):
+        [error] = gateway.post(query, headers={"X-Request-ID": request_id}).json()["errors"]
+        assert error["extensions"]["requestId"] == request_id
+    lines = request_lines(caplog)
+    assert [line.request_id for line in lines] == ["first-time", "second-time"]  # type: ignore[attr-defined]
+    for line in lines:
+        assert line.fields["operation"] == "Again"  # type: ignore[attr-defined]
+        assert line.fields["outcome"] == "errors"  # type: ignore[attr-defined]
+        assert line.fields["error_codes"] == ["UPSTREAM_BAD_RESPONSE"]  # type: ignore[attr-defined]
+

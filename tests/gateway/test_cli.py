@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.cli import parse_fault_options
-from gateway.sandbox.faults import FaultMode
+from gateway.config import load_settings
+from sandbox.faults import FaultMode, parse_fault_options
+from sandbox.server import SandboxSet
+from sandbox.settings import SANDBOX_TOKEN
 from tests.conftest import CONTROL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +97,28 @@ def test_sandbox_starts_with_faults(free_port: int) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_without_upstream_settings_names_them_all() -> None:
+    result = _cli("serve", env={"PATH": "", "GATEWAY_AWX_AUTH_MODE": "forward"})
+    assert result.returncode == 2
+    assert "GATEWAY_JOBSTORE_URL, GATEWAY_JOBSTORE_TOKEN, GATEWAY_OPSMANAGER_URL" in result.stderr
+    assert "GATEWAY_AWX_URL" in result.stderr
+    assert "GATEWAY_AWX_TOKEN" not in result.stderr  # forward mode needs none
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_settings_reach_the_sandboxes_with_their_token() -> None:
+    sandboxes = SandboxSet.create(ports={"jobstore": 18101, "opsmanager": 18102, "awx": 18103})
+    # What `serve --demo` does: the sandboxes' settings over whatever the shell had.
+    env = {"GATEWAY_AWX_URL": "https://awx.example.test", "GATEWAY_AWX_TOKEN": "real"}
+    env.update(sandboxes.gateway_env())
+    settings = load_settings(env)
+    assert settings.jobstore.url == "http://127.0.0.1:18101"
+    assert settings.opsmanager.url == "http://127.0.0.1:18102"
+    assert settings.awx.url == "http://127.0.0.1:18103"
+    for upstream in (settings.jobstore, settings.opsmanager, settings.awx):
+        assert upstream.token == SANDBOX_TOKEN
 
 
 def test_serve_with_bad_configuration_names_the_setting() -> None:

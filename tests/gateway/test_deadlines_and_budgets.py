@@ -21,6 +21,7 @@ from gateway.upstreams.breaker import CircuitBreaker
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import RouteKind, UpstreamClient
 from gateway.upstreams.transport import build_http_client
+from tests.conftest import complete_env
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -34,7 +35,7 @@ def make_client(handler: Handler, **env: str) -> tuple[UpstreamClient, list[http
             await asyncio.sleep(5)
         return handler(request)
 
-    settings = load_settings(env).upstream(Upstream.AWX)
+    settings = load_settings(complete_env(**env)).upstream(Upstream.AWX)
     http = httpx.AsyncClient(base_url=settings.url, transport=httpx.MockTransport(record))
     client = UpstreamClient(
         settings, http, backoff=0.001, breaker_factory=lambda: CircuitBreaker(threshold=2)
@@ -151,7 +152,7 @@ async def test_a_dripping_upstream_meets_the_overall_deadline(
     dripping_url: str, transport: str
 ) -> None:
     settings = load_settings(
-        {"GATEWAY_AWX_URL": dripping_url, "GATEWAY_AWX_TIMEOUT": "1"}
+        complete_env(GATEWAY_AWX_URL=dripping_url, GATEWAY_AWX_TIMEOUT="1")
     ).upstream(Upstream.AWX)
     http = build_http_client(settings, transport=transport)
     client = UpstreamClient(settings, http, max_retries=0)

@@ -23,6 +23,7 @@ from gateway.upstreams.breaker import CircuitBreaker
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import RouteKind, UpstreamClient
 from gateway.upstreams.jobstore import JobstoreAPI
+from tests.conftest import UNIT_TOKEN, complete_env
 
 Handler = Callable[[httpx.Request], httpx.Response]
 CALLER = Caller()
@@ -40,7 +41,7 @@ def make_client(
         seen.append(request)
         return handler(request)
 
-    settings = load_settings(env).upstream(name)
+    settings = load_settings(complete_env(**env)).upstream(name)
     http = httpx.AsyncClient(base_url=settings.url, transport=httpx.MockTransport(record))
     client = UpstreamClient(settings, http, backoff=0.001)
     if breaker is not None:
@@ -52,7 +53,7 @@ async def test_get_sends_the_service_bearer_token() -> None:
     client, seen = make_client(lambda r: httpx.Response(200, json={"ok": True}))
     response = await client.get("/api/v2/x/", [("a", "1")], caller=CALLER)
     assert response.body == {"ok": True}
-    assert seen[0].headers["authorization"] == "Bearer sandbox-token"
+    assert seen[0].headers["authorization"] == f"Bearer {UNIT_TOKEN}"
     assert seen[0].url.params["a"] == "1"
 
 
@@ -166,6 +167,7 @@ async def test_basic_auth_header() -> None:
         lambda r: httpx.Response(200, json={}),
         GATEWAY_AWX_USERNAME="admin",
         GATEWAY_AWX_PASSWORD="pw",
+        GATEWAY_AWX_TOKEN="",
     )
     await client.get("/x", caller=CALLER)
     assert seen[0].headers["authorization"] == "Basic YWRtaW46cHc="

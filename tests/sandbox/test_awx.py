@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
 from tests.conftest import TOKEN
 
 API = "/api/v2"

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.server import SandboxThread
+from sandbox.server import SandboxThread
 from tests.conftest import TOKEN, sandbox_stats
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

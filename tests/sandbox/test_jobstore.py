@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.jobstore_data import generate_jobs, parse_iso
-from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.jobstore_data import generate_jobs, parse_iso
+from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
 from tests.conftest import TOKEN, sandbox_reset
 
 # Copies of ../shared/seeds, committed so the tests do not depend on the layout around the repo.

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.opsmanager_data import WORKFLOWS, generate_jobs
-from gateway.sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.opsmanager_data import WORKFLOWS, generate_jobs
+from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
 from tests.conftest import TOKEN, sandbox_reset
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -16,10 +16,10 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.sandbox.auth import AuthPolicy
-from gateway.sandbox.faults import FaultMode, FaultPhase, FaultPlan
-from gateway.sandbox.protocol import TRANSPORT_KEY
-from gateway.sandbox.stats import RequestStats
+from sandbox.auth import AuthPolicy
+from sandbox.faults import FaultMode, FaultPhase, FaultPlan
+from sandbox.protocol import TRANSPORT_KEY
+from sandbox.stats import RequestStats
 
 ErrorBody = Callable[[int, str], Any]
 """Renders an error in the upstream's own shape: ``(status, message) -> JSON``."""

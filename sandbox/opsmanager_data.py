@@ -61,7 +61,7 @@ WORKFLOWS: tuple[str, ...] = (
     "Interface Description Sync",
 )
 """The workflow catalogue: seeded jobs use these names; starting any other
-non-empty name also works (see :mod:`gateway.sandbox.opsmanager`)."""
+non-empty name also works (see :mod:`sandbox.opsmanager`)."""
 
 USERS: tuple[tuple[str, str], ...] = (
     ("5f1a3c9e2b7d4e0012ab3401", "admin@pronghorn"),

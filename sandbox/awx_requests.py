@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from gateway.sandbox.awx_lists import ApiError
+from sandbox.awx_lists import ApiError
 
 _TRUE = frozenset({"t", "y", "yes", "true", "on", "1"})
 _FALSE = frozenset({"f", "n", "no", "false", "off", "0"})

@@ -17,11 +17,11 @@ Endpoints:
   ``options.groups`` ObjectId-like strings (24 hex). A violation is a 400
   whose message names the path, e.g. ``options.groups[1]: 'abc' does not
   match '^[0-9a-fA-F]{24}$'``. **Any non-empty workflow name starts**: names in
-  the catalogue (:data:`~gateway.sandbox.opsmanager_data.WORKFLOWS`, the ones
+  the catalogue (:data:`~sandbox.opsmanager_data.WORKFLOWS`, the ones
   the seeded jobs use) get that workflow's tasks, any other name gets the same
   generic two tasks; an empty name is a 400. There is no idempotency: every
   start makes a new job. The job is ``running`` until its
-  :class:`~gateway.sandbox.clock.Progression` is final, then ``complete``
+  :class:`~sandbox.clock.Progression` is final, then ``complete``
   (tasks, ``metrics.end_time``, ``metrics.progress`` and ``last_updated``
   follow).
 - ``GET /operations-manager/jobs/{id}``: one job; 404 ``"Job not found"``.
@@ -59,10 +59,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox.auth import AuthPolicy
-from gateway.sandbox.clock import Phase, Progression, utc_now
-from gateway.sandbox.harness import build_sandbox_app
-from gateway.sandbox.opsmanager_data import (
+from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
+from sandbox.auth import AuthPolicy
+from sandbox.clock import Phase, Progression, utc_now
+from sandbox.harness import build_sandbox_app
+from sandbox.opsmanager_data import (
     SANDBOX_USER,
     WorkflowTemplate,
     build_tasks,
@@ -72,10 +73,9 @@ from gateway.sandbox.opsmanager_data import (
     iso_millis,
     workflow_catalogue,
 )
-from gateway.sandbox.opsmanager_openapi import OPENAPI
-from gateway.sandbox.responses import JSONBody
-from gateway.sandbox.settings import SandboxSettings
-from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
+from sandbox.opsmanager_openapi import OPENAPI
+from sandbox.responses import JSONBody
+from sandbox.settings import SandboxSettings
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

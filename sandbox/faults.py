@@ -19,6 +19,7 @@ requests a fault applies to.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
@@ -133,3 +134,28 @@ class FaultPlan:
         if s.remaining is not None:
             s.remaining -= 1
         return s.mode
+
+
+def parse_fault_options(options: list[str], latency_ms: float) -> dict[str, FaultSettings]:
+    """``NAME=JSON`` options of ``jobs-gateway sandbox --faults`` as fault settings per upstream.
+
+    The JSON takes the keys of ``PUT /_sandbox/faults``; ``latency_ms``
+    defaults to the ``--latency-ms`` of the command.
+    """
+    result: dict[str, FaultSettings] = {}
+    for option in options:
+        name, sep, raw = option.partition("=")
+        if not sep or name not in {"jobstore", "opsmanager", "awx"}:
+            raise ValueError(f"--faults takes jobstore|opsmanager|awx=JSON, got {option!r}")
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--faults {name}: not JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"--faults {name}: a JSON object is needed")
+        data.setdefault("latency_ms", latency_ms)
+        try:
+            result[name] = FaultSettings.from_json(data)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"--faults {name}: {exc}") from None
+    return result

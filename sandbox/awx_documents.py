@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.sandbox.awx_records import (
+from sandbox.awx_records import (
     ACTIVE_STATUSES,
     API,
     CREDENTIALS,

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.sandbox.responses import JSONBody
+from sandbox.responses import JSONBody
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200

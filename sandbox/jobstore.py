@@ -23,7 +23,7 @@ Endpoints (all need ``Authorization: Bearer <token>``):
 
 The clock: a posted job whose ``metadata.status`` is final (``Completed``,
 ``Aborted``) keeps it (an imported, finished job). Any other posted job reads
-``InProgress`` until its :class:`~gateway.sandbox.clock.Progression` is final
+``InProgress`` until its :class:`~sandbox.clock.Progression` is final
 (``settings.progress_seconds``), then ``Completed`` with ``currentStep``
 cleared; ``metadata.updated``/``modified`` are the creation instant while it
 runs and the completion instant after.
@@ -51,13 +51,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox.auth import AuthPolicy
-from gateway.sandbox.clock import Phase, Progression, utc_now
-from gateway.sandbox.harness import build_sandbox_app
-from gateway.sandbox.jobstore_data import FINAL_STATUSES, dotnet_iso, generate_jobs, parse_iso
-from gateway.sandbox.jobstore_openapi import OPENAPI
-from gateway.sandbox.responses import JSONBody
-from gateway.sandbox.settings import SandboxSettings
+from sandbox.auth import AuthPolicy
+from sandbox.clock import Phase, Progression, utc_now
+from sandbox.harness import build_sandbox_app
+from sandbox.jobstore_data import FINAL_STATUSES, dotnet_iso, generate_jobs, parse_iso
+from sandbox.jobstore_openapi import OPENAPI
+from sandbox.responses import JSONBody
+from sandbox.settings import SandboxSettings
 
 DEFAULT_LIMIT = 20
 EPOCH = datetime(1, 1, 1, tzinfo=UTC)

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.sandbox.auth import AuthPolicy
-from gateway.sandbox.faults import FaultPlan, FaultSettings
-from gateway.sandbox.middleware import ErrorBody, SandboxMiddleware
-from gateway.sandbox.responses import JSONBody
-from gateway.sandbox.settings import SandboxSettings
-from gateway.sandbox.stats import RequestStats
+from sandbox.auth import AuthPolicy
+from sandbox.faults import FaultPlan, FaultSettings
+from sandbox.middleware import ErrorBody, SandboxMiddleware
+from sandbox.responses import JSONBody
+from sandbox.settings import SandboxSettings
+from sandbox.stats import RequestStats
 
 
 @dataclass(slots=True)

@@ -57,22 +57,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox.auth import AuthPolicy
-from gateway.sandbox.awx_data import AwxStore
-from gateway.sandbox.awx_lists import ApiError, Doc, Resource, list_answer
-from gateway.sandbox.awx_openapi import build_openapi
-from gateway.sandbox.awx_records import (
+from sandbox.auth import AuthPolicy
+from sandbox.awx_data import AwxStore
+from sandbox.awx_lists import ApiError, Doc, Resource, list_answer
+from sandbox.awx_openapi import build_openapi
+from sandbox.awx_records import (
     CANCELABLE_STATUSES,
     CREDENTIALS,
     INVENTORIES,
     WEBHOOK_SERVICES,
     JobTemplate,
 )
-from gateway.sandbox.awx_requests import Validator, read_body, require_mapping
-from gateway.sandbox.clock import utc_now
-from gateway.sandbox.harness import build_sandbox_app
-from gateway.sandbox.responses import JSONBody
-from gateway.sandbox.settings import SandboxSettings
+from sandbox.awx_requests import Validator, read_body, require_mapping
+from sandbox.clock import utc_now
+from sandbox.harness import build_sandbox_app
+from sandbox.responses import JSONBody
+from sandbox.settings import SandboxSettings
 
 API = "/api/v2"
 NOT_FOUND = "Not found."

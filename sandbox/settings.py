@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.sandbox.faults import FaultSettings
+from sandbox.faults import FaultSettings
 
-DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a public, documented sandbox credential
+SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 - a public, documented sandbox credential
+"""The credential every sandbox upstream accepts unless told otherwise.
+
+It lives here, not in :mod:`gateway.config`: the gateway has no default
+credential, so only ``serve --demo`` (and tests) hand this one to it.
+"""
 
 
 @dataclass(slots=True)
@@ -19,6 +24,6 @@ class SandboxSettings:
     """
 
     seed: int = 0
-    token: str = DEFAULT_TOKEN
+    token: str = SANDBOX_TOKEN
     progress_seconds: float = 5.0
     faults: FaultSettings = field(default_factory=FaultSettings)

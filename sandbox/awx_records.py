@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.sandbox.clock import Phase, Progression
+from sandbox.clock import Phase, Progression
 
 API = "/api/v2"
 

@@ -16,12 +16,12 @@ from the wall clock, so the same seed always gives the same documents:
 
 Documents are kept rendered (one dict per object, shared with the answers, so a
 list never copies them). Objects created through the API carry a
-:class:`~gateway.sandbox.clock.Progression` and are refreshed in place when
+:class:`~sandbox.clock.Progression` and are refreshed in place when
 read: ``pending`` while queued, ``running`` (with ``started``), then
 ``successful`` (``finished``, ``elapsed``) and frozen.
 
-The record types and constants are in :mod:`gateway.sandbox.awx_records`, the
-document rendering in :mod:`gateway.sandbox.awx_documents`; this module holds
+The record types and constants are in :mod:`sandbox.awx_records`, the
+document rendering in :mod:`sandbox.awx_documents`; this module holds
 :class:`AwxStore`, which seeds them and creates new ones for the API.
 """
 
@@ -33,8 +33,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.sandbox.awx_documents import render_node, render_template, render_workflow_job
-from gateway.sandbox.awx_records import (
+from sandbox.awx_documents import render_node, render_template, render_workflow_job
+from sandbox.awx_records import (
     ACTIVE_STATUSES,
     API,
     BRANCHES,
@@ -68,7 +68,7 @@ from gateway.sandbox.awx_records import (
     launched_by_user,
     user_ref,
 )
-from gateway.sandbox.clock import Progression, utc_now
+from sandbox.clock import Progression, utc_now
 
 
 class AwxStore:

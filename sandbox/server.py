@@ -18,10 +18,10 @@ import uvicorn
 from starlette.applications import Starlette
 
 from gateway.background import bind_socket
-from gateway.sandbox import awx, jobstore, opsmanager
-from gateway.sandbox.faults import FaultSettings
-from gateway.sandbox.protocol import DroppableHttpProtocol
-from gateway.sandbox.settings import SandboxSettings
+from sandbox import awx, jobstore, opsmanager
+from sandbox.faults import FaultSettings
+from sandbox.protocol import DroppableHttpProtocol
+from sandbox.settings import SandboxSettings
 
 UPSTREAMS: dict[str, Callable[[SandboxSettings], Starlette]] = {
     "jobstore": jobstore.create_app,
@@ -62,6 +62,18 @@ class SandboxSet:
     def url(self, name: str) -> str:
         """Base URL of one upstream."""
         return f"http://{self.host}:{self.ports[name]}"
+
+    def gateway_env(self) -> dict[str, str]:
+        """The ``GATEWAY_<UP>_URL`` and ``GATEWAY_<UP>_TOKEN`` settings that reach these upstreams.
+
+        ``jobs-gateway serve --demo`` adds them to the environment it reads the
+        gateway settings from; the ports must be final (not 0) by then.
+        """
+        env: dict[str, str] = {}
+        for name, settings in self.settings.items():
+            env[f"GATEWAY_{name.upper()}_URL"] = self.url(name)
+            env[f"GATEWAY_{name.upper()}_TOKEN"] = settings.token
+        return env
 
 
 def build_apps(sandboxes: SandboxSet) -> dict[str, Starlette]:

@@ -1,6 +1,6 @@
 """The OpenAPI 3 description of the AWX sandbox, served at ``/openapi.json``.
 
-It describes what the sandbox serves (see :mod:`gateway.sandbox.awx`), in
+It describes what the sandbox serves (see :mod:`sandbox.awx`), in
 the shapes real AWX uses: the list envelope, the WorkflowJob, WorkflowJobNode,
 JobTemplate and Job documents, the slice workflow job create body and Django
 REST framework's error bodies.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.sandbox.awx_records import LAUNCH_TYPES, STATUSES, WEBHOOK_SERVICES
+from sandbox.awx_records import LAUNCH_TYPES, STATUSES, WEBHOOK_SERVICES
 
 Schema = dict[str, Any]
 

@@ -1,0 +1,178 @@
+"""``/graphql`` over HTTP and WebSocket: strawberry's ASGI view, made strict.
+
+- Requests refused before GraphQL runs (wrong method, wrong content type, a
+  body that is not one JSON object, batches) get a GraphQL-shaped body
+  ``{"errors": [{"message", "extensions": {"code"}}]}`` with a 4xx status
+  (:data:`REFUSAL_CODES`), as ``application/graphql-response+json`` when the
+  client accepts it, else ``application/json`` (GraphQL over HTTP); never a
+  500 or a traceback.
+- A WebSocket message longer than ``GATEWAY_MAX_BODY_BYTES`` closes the
+  connection with 1009 (message too big) before it is decoded: the HTTP body
+  limit, applied to the WebSocket. Smaller messages reach the schema, whose
+  limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any, cast
+
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from gateway.config import Settings
+from gateway.context import Context
+from schema import build_schema
+from schema.core.limits import QueryLimits
+
+logger = logging.getLogger("gateway.http")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+REFUSAL_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+WS_MESSAGE_TOO_BIG = 1009
+
+
+def refusal(status: int, message: str, *, accept: str = "") -> Response:
+    """A GraphQL-shaped error answer to a request that never reached GraphQL."""
+    code = REFUSAL_CODES.get(status, "BAD_REQUEST")
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
+    headers = {"allow": "GET, POST"} if status == 405 else None
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def _object_or_none(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise HTTPException(400, f"`{key}` must be a JSON object or null")
+    return value
+
+
+def _text_or_none(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise HTTPException(400, f"`{key}` must be a string or null")
+    return value
+
+
+class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's WebSocket adapter, closing on a message over the body limit."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        ws = self.ws
+        limit = cast("GatewayGraphQL", self.view).settings.max_body_bytes
+        try:
+            while ws.application_state != WebSocketState.DISCONNECTED:
+                text = await ws.receive_text()
+                if len(text) > limit:
+                    logger.info("WebSocket message of %d characters refused", len(text))
+                    await ws.close(WS_MESSAGE_TOO_BIG, "message larger than the body limit")
+                    return
+                try:
+                    message = self.view.decode_json(text)
+                except json.JSONDecodeError as e:
+                    if ignore_parsing_errors:
+                        continue
+                    raise NonJsonMessageReceived from e
+                yield message
+        except KeyError as e:
+            raise NonTextMessageReceived from e
+        except WebSocketDisconnect:
+            pass
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with the gateway's context, limits and orjson."""
+
+    websocket_adapter_class = LimitedWebSocketAdapter
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(
+                limits=QueryLimits(
+                    max_depth=settings.max_query_depth,
+                    max_aliases=settings.max_aliases,
+                    max_root_fields=settings.max_root_fields,
+                    max_directives=settings.max_directives,
+                    max_tokens=settings.max_query_tokens,
+                    max_length=settings.max_query_length,
+                ),
+                introspection=settings.introspection,
+                max_cost=settings.max_cost,
+            ),
+            graphql_ide="graphiql" if settings.graphiql else None,
+        )
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as e:
+            status = e.status_code
+            if isinstance(e.__cause__, InvalidOperationTypeError) and request.method == "GET":
+                status = 405  # GraphQL over HTTP: mutations are POST only
+            logger.info("%s /graphql refused with %d: %s", request.method, status, e.reason)
+            response = refusal(status, e.reason, accept=request.headers.get("accept", ""))
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """One operation from the query string (GET) or a JSON object body (POST)."""
+        if request.method == "GET":
+            data: object = self.parse_query_params(request.query_params)
+        else:
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != "application/json":
+                raise HTTPException(415, "send the operation as application/json")
+            data = self.parse_json(await request.get_body())
+        if isinstance(data, list):
+            raise HTTPException(400, "batched operations are not supported: send one per request")
+        if not isinstance(data, dict):
+            raise HTTPException(400, "the request body must be a JSON object with a `query`")
+        return GraphQLRequestData(
+            query=_text_or_none(data, "query"),
+            variables=_object_or_none(data, "variables"),
+            operation_name=_text_or_none(data, "operationName"),
+            extensions=_object_or_none(data, "extensions"),
+        )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        clients = request.state.clients
+        return Context.create(
+            settings=self.settings,
+            clients=clients,
+            authorization=request.headers.get("authorization"),
+            request=request,
+            response=response,
+            create_locks=request.state.create_locks,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
