@@ -9,12 +9,15 @@ an answer) the middleware emits their metrics and log line
 see them. Other paths (``/healthz``, ``/readyz``, ``/metrics``) are neither
 counted nor logged. WebSocket
 connections pass through; the schema extension observes their operations.
+A refusal answered before GraphQL ran (413 from the body limit, 400/405/415
+from the view) gets ``requestId`` in its errors here, like every GraphQL error.
 """
 
 from __future__ import annotations
 
 import time
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability.emit import emit
@@ -72,14 +75,26 @@ class RequestObservation:
                 seconds=time.perf_counter() - started,
             )
 
+        held: Message | None = None  # the start of a refusal, until its body is stamped
+
         async def send_observed(message: Message) -> None:
-            nonlocal status
+            nonlocal status, held
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), header]
+                if status >= 400:
+                    held = message
+                    return
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 # Before the last byte goes out: whoever has the answer sees its metrics.
                 finish()
+                if held is not None:
+                    start, held = held, None
+                    message = stamp_refusal(start, message, request_id)
+                    await send(start)
+            elif held is not None:  # a streamed error body: send it as it is
+                start, held = held, None
+                await send(start)
             await send(message)
 
         try:
@@ -88,6 +103,34 @@ class RequestObservation:
             current.reset(token)
             if not done:
                 finish()
+
+
+def stamp_refusal(start: Message, body: Message, request_id: str) -> Message:
+    """The body of a refusal (a 4xx/5xx answer made before GraphQL ran, like the
+    body limit's 413) with ``requestId`` in each error's ``extensions``.
+
+    ``start``'s ``content-length`` is updated in place; a body that is not
+    a JSON object with an ``errors`` list is left as it is.
+    """
+    try:
+        document = orjson.loads(body.get("body", b""))
+    except orjson.JSONDecodeError:
+        return body
+    errors = document.get("errors") if isinstance(document, dict) else None
+    if not isinstance(errors, list):
+        return body
+    for error in errors:
+        if isinstance(error, dict):
+            extensions = error.get("extensions")
+            if not isinstance(extensions, dict):
+                extensions = error["extensions"] = {}
+            extensions["requestId"] = request_id
+    content = orjson.dumps(document)
+    start["headers"] = [
+        (name, str(len(content)).encode("ascii") if name.lower() == b"content-length" else value)
+        for name, value in start["headers"]
+    ]
+    return {**body, "body": content}
 
 
 def _request_id(scope: Scope) -> str | None:

@@ -217,3 +217,20 @@ def test_a_repeated_query_is_observed_alike_on_the_fast_path(
         assert line.fields["outcome"] == "errors"  # type: ignore[attr-defined]
         assert line.fields["error_codes"] == ["UPSTREAM_BAD_RESPONSE"]  # type: ignore[attr-defined]
 
+
+def test_refusals_before_graphql_carry_the_request_id(
+    sandbox: SandboxThread, start_gateway: GatewayFactory
+) -> None:
+    gateway = start_gateway(GATEWAY_MAX_BODY_BYTES="2048")
+    wrong_type = gateway.http.post(
+        "/graphql", content=b"{}", headers={"content-type": "text/plain", "X-Request-ID": "r-415"}
+    )
+    too_big = gateway.http.post(
+        "/graphql", json={"query": "{ a }", "pad": "x" * 4096}, headers={"X-Request-ID": "r-413"}
+    )
+    for response, request_id, status in ((wrong_type, "r-415", 415), (too_big, "r-413", 413)):
+        assert response.status_code == status
+        assert response.headers["x-request-id"] == request_id
+        [error] = response.json()["errors"]
+        assert error["extensions"]["requestId"] == request_id
+        assert error["extensions"]["code"]
