@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+import strawberry
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -24,7 +25,6 @@ from gateway.graphql_view import GatewayGraphQL
 from gateway.observability.extension import Observe, StampRequestId, outcome_of
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.observation import current
-from schema import GatewaySchema
 
 OPERATION_NAME_MAX = 128
 _NAMED_OPERATION = re.compile(r"(?:^|[\s},])(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
@@ -54,7 +54,7 @@ class ObservedGraphQL(GatewayGraphQL):
             return Observe(metrics=metrics, request_log=request_log)
 
         schema = self.schema
-        assert isinstance(schema, GatewaySchema)
+        assert isinstance(schema, strawberry.Schema)
         # Observe first, so that it leaves each operation last and sees its errors
         # shaped; the stamp last, so that it runs on streamed results after shaping.
         schema.extensions = (observe, *schema.extensions, StampRequestId)
