@@ -39,9 +39,11 @@ VARIANTS = {
 }
 
 
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 30
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process for {url} ended with {process.returncode}")
         try:
             httpx.get(url, timeout=1.0)
             return
@@ -70,8 +72,8 @@ def two_gateways(latency_ms: float) -> Iterator[dict[str, str]]:
     ]
     urls: dict[str, str] = {}
     try:
-        for port in ports.values():
-            _wait(f"http://127.0.0.1:{port}/_sandbox/stats")
+        for port, process in zip(ports.values(), processes, strict=True):
+            _wait(f"http://127.0.0.1:{port}/_sandbox/stats", process)
         for variant, settings in VARIANTS.items():
             env = dict(os.environ)
             for name, port in ports.items():
@@ -80,7 +82,7 @@ def two_gateways(latency_ms: float) -> Iterator[dict[str, str]]:
             env.update(settings)
             port = free_port()
             processes.append(_cli("serve", "--port", str(port), "--log-level", "warning", env=env))
-            _wait(f"http://127.0.0.1:{port}/healthz")
+            _wait(f"http://127.0.0.1:{port}/healthz", processes[-1])
             urls[variant] = f"http://127.0.0.1:{port}/graphql"
         yield urls
     finally:
