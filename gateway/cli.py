@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import sys
 from collections.abc import Coroutine, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 
 import uvicorn
 
-from gateway.config import ConfigError, load_settings
+from gateway.config import ConfigError, Settings, load_settings
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -30,6 +31,23 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
         asyncio.run(main)
         return
     uvloop.run(main)
+
+
+def _configure_logging(settings: Settings, log_level: str) -> None:
+    from gateway.observability.request_log import configure_logging
+
+    configure_logging(settings.log_format)
+    # uvicorn's own records go through the same handler (it is given no log config).
+    logging.getLogger("uvicorn").setLevel(log_level.upper())
+
+
+def worker_app() -> Any:
+    """The app of one ``--workers`` process (uvicorn's factory): logging set up, then the app."""
+    from gateway.app import create_app
+
+    settings = load_settings()
+    _configure_logging(settings, os.environ.get("GATEWAY_UVICORN_LOG_LEVEL", "info"))
+    return create_app(settings)
 
 
 def _sandbox_missing(command: str) -> int:
@@ -43,6 +61,7 @@ def _sandbox_missing(command: str) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
+    from gateway.shutdown import GracefulServer, exit_zero_on_sigterm
 
     env = dict(os.environ)
     if args.demo:
@@ -59,26 +78,36 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"jobs-gateway: configuration error: {exc}", file=sys.stderr)
         return 2
+    _configure_logging(settings, args.log_level)
     if args.workers > 1:
         if args.demo:
             print("jobs-gateway: --workers needs real upstreams, not --demo", file=sys.stderr)
             return 2
         # Each worker process reads the same environment and builds its own app.
+        os.environ["GATEWAY_UVICORN_LOG_LEVEL"] = args.log_level
         uvicorn.run(
-            "gateway.app:create_app",
+            "gateway.cli:worker_app",
             factory=True,
             host=args.host,
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            log_config=None,
             access_log=False,
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
         )
         return 0
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
     )
-    server = uvicorn.Server(config)
+    server = GracefulServer(config, before_shutdown=app.state.websockets.close_all)
 
     async def main() -> None:
         if not args.demo:
@@ -99,7 +128,8 @@ def _serve(args: argparse.Namespace) -> int:
             stop.set()
             await sandbox_task
 
-    run_loop(main())
+    with exit_zero_on_sigterm():
+        run_loop(main())
     return 0
 
 

@@ -46,6 +46,15 @@ token pasted with one would otherwise split or corrupt the header it goes
 into). URLs and tokens, which go into request lines and headers as they are,
 must be ASCII; user names and passwords may not be, since basic auth sends
 them base64-encoded.
+
+Operations: ``GATEWAY_METRICS`` (serve ``/metrics``, default true),
+``GATEWAY_REQUEST_LOG`` (one log line per GraphQL request, default true),
+``GATEWAY_LOG_FORMAT`` (``json``, ``text`` or ``auto``: text on a terminal,
+JSON otherwise), ``GATEWAY_SHUTDOWN_GRACE`` (seconds in-flight requests may
+take to finish after SIGTERM, default 20), ``GATEWAY_READY_FRESH_SECONDS``
+(an upstream that answered this recently counts as up for ``/readyz``,
+default 10) and ``GATEWAY_READY_PROBE_TIMEOUT`` (seconds a readiness probe
+may take, default 2).
 """
 
 from __future__ import annotations
@@ -109,6 +118,12 @@ class Settings:
     request_timeout: float = 30.0
     max_upstream_calls: int = 1000
     max_cost: int = 20_000
+    metrics: bool = True
+    request_log: bool = True
+    log_format: str = "auto"
+    shutdown_grace: float = 20.0
+    ready_fresh_seconds: float = 10.0
+    ready_probe_timeout: float = 2.0
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -300,6 +315,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "GATEWAY_MAX_UPSTREAM_CALLS", 1000, minimum=1, maximum=1_000_000
         ),
         max_cost=reader.integer("GATEWAY_MAX_COST", 20_000, minimum=1, maximum=10**9),
+        metrics=reader.flag("GATEWAY_METRICS", True),
+        request_log=reader.flag("GATEWAY_REQUEST_LOG", True),
+        log_format=_log_format(reader),
+        shutdown_grace=reader.number("GATEWAY_SHUTDOWN_GRACE", 20.0, minimum=0, maximum=3600),
+        ready_fresh_seconds=reader.number(
+            "GATEWAY_READY_FRESH_SECONDS", 10.0, minimum=0, maximum=3600
+        ),
+        ready_probe_timeout=reader.number(
+            "GATEWAY_READY_PROBE_TIMEOUT", 2.0, minimum=0.05, maximum=60
+        ),
     )
 
 
@@ -307,4 +332,11 @@ def _transport(reader: _Reader) -> str:
     value = (reader.text("GATEWAY_HTTP_TRANSPORT", "aiohttp") or "").lower()
     if value not in {"aiohttp", "httpcore"}:
         raise ConfigError(f"GATEWAY_HTTP_TRANSPORT must be 'aiohttp' or 'httpcore', got {value!r}")
+    return value
+
+
+def _log_format(reader: _Reader) -> str:
+    value = (reader.text("GATEWAY_LOG_FORMAT", "auto") or "").lower()
+    if value not in {"auto", "json", "text"}:
+        raise ConfigError(f"GATEWAY_LOG_FORMAT must be 'auto', 'json' or 'text', got {value!r}")
     return value

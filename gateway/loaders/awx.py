@@ -8,6 +8,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from gateway.observability.observation import record_batch
 from gateway.upstreams.awx import AwxAPI
 
 Doc = dict[str, Any]
@@ -21,6 +22,7 @@ class _ByIdLoader(DataLoader[int, Doc | None]):
         self.fetch = fetch
 
     async def batch_load_fn(self, keys: list[int]) -> list[Doc | None]:
+        record_batch(type(self).__name__, len(keys))
         by_id: dict[int, Doc] = {}
         for doc in await self.fetch(keys):
             if isinstance(doc.get("id"), int):
@@ -67,6 +69,7 @@ class WorkflowJobNodesByWorkflowJobIdLoader(DataLoader[int, list[Doc]]):
         self.api = api
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[Doc]]:
+        record_batch(type(self).__name__, len(keys))
         by_job: dict[int, list[Doc]] = defaultdict(list)
         for node in await self.api.nodes_of(keys):
             if isinstance(node.get("workflow_job"), int):

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from gateway.observability.observation import record_batch
 from gateway.upstreams.jobstore import JobstoreAPI
 
 Doc = dict[str, Any]
@@ -27,6 +28,7 @@ class FlowJobByIdLoader(DataLoader[str, Doc | None]):
     async def batch_load_fn(  # type: ignore[override]
         self, keys: list[str]
     ) -> list[Doc | Exception | None]:
+        record_batch(type(self).__name__, len(keys))
         # aiodataloader rejects just the key whose value is an Exception.
         semaphore = asyncio.Semaphore(self.concurrency)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from gateway.observability.observation import record_batch
 from gateway.upstreams.opsmanager import OpsManagerAPI
 
 Doc = dict[str, Any]
@@ -19,6 +20,7 @@ class OperationsJobByIdLoader(DataLoader[str, Doc | None]):
         self.api = api
 
     async def batch_load_fn(self, keys: list[str]) -> list[Doc | None]:
+        record_batch(type(self).__name__, len(keys))
         by_id: dict[str, Doc] = {}
         for doc in await self.api.jobs_by_ids(keys):
             job_id = doc.get("_id")

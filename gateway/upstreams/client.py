@@ -21,7 +21,12 @@ which:
   open breaker (``settling=True``), since the store answering at all is
   what settles it;
 - maps every failure onto :mod:`gateway.errors`, with the method and the path
-  but never the query string, the host or a credential.
+  but never the query string, the host or a credential;
+- reports each round trip, retry, coalesced GET and breaker change to its
+  :class:`~gateway.upstreams.observer.UpstreamObserver` (metrics, request
+  logs), under a route template (``route=``, else the raw path, which the
+  observer turns into a template), and remembers when the upstream last
+  answered (:attr:`UpstreamClient.last_answer`, for readiness).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import asyncio
 import base64
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -56,6 +62,7 @@ from gateway.errors import (
 )
 from gateway.upstreams.breaker import CircuitBreaker
 from gateway.upstreams.caller import Caller
+from gateway.upstreams.observer import UpstreamObserver
 from gateway.upstreams.shared_gets import SharedGet
 from gateway.upstreams.transport import Failure, classify
 
@@ -94,6 +101,7 @@ class UpstreamClient:
         backoff: float = 0.05,
         max_retry_after: float = 1.0,
         breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
+        observer: UpstreamObserver | None = None,
     ) -> None:
         self.settings = settings
         self.name = settings.name
@@ -101,11 +109,22 @@ class UpstreamClient:
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
+        self.observer = observer or UpstreamObserver()
         self.breakers = {kind: breaker_factory() for kind in RouteKind}
+        for kind, breaker in self.breakers.items():
+            breaker.on_change = self._breaker_reporter(kind)
+        self.last_answer: float | None = None
+        """``time.monotonic()`` of the upstream's last answer below 500."""
         self._inflight: dict[
             tuple[str, tuple[tuple[str, str], ...], str | None], SharedGet[UpstreamResponse]
         ] = {}
         self._service_auth = self._service_authorization(settings)
+
+    def _breaker_reporter(self, kind: RouteKind) -> Callable[[str], None]:
+        def report(state: str) -> None:
+            self.observer.breaker_changed(self.name.value, kind.value, state)
+
+        return report
 
     @staticmethod
     def _service_authorization(settings: UpstreamSettings) -> str | None:
@@ -144,11 +163,14 @@ class UpstreamClient:
         *,
         caller: Caller,
         settling: bool = False,
+        route: str | None = None,
     ) -> UpstreamResponse:
         """GET with retries and in-flight coalescing, within the caller's deadline and budget.
 
         ``settling``: the GET settles a create whose answer was lost; it goes
-        out even while the read breaker is open.
+        out even while the read breaker is open. ``route``: the path's
+        template for metrics (``/jobs/v1/bson/{id}``), when its free-form
+        segments could not be told from fixed ones.
         """
         authorization = self._authorization(caller)
         request = UpstreamRequest(self.name, "GET", path)
@@ -158,10 +180,14 @@ class UpstreamClient:
             if shared is None:
                 caller.spend(request)
                 task = asyncio.ensure_future(
-                    self._with_retries(path, self._query(params), authorization, caller, settling)
+                    self._with_retries(
+                        path, self._query(params), authorization, caller, settling, route or path
+                    )
                 )
                 task.add_done_callback(lambda _t: self._inflight.pop(key, None))
                 shared = self._inflight[key] = SharedGet(task, owner=caller)
+            else:
+                self.observer.coalesced(self.name.value, route or path)
             answer = shared.wait()
             left = caller.time_left(request)
             try:
@@ -176,12 +202,22 @@ class UpstreamClient:
                     raise
                 # The deadline of the request that made the call cut it; ours has time left.
 
-    async def post(self, path: str, body: Any, *, caller: Caller) -> UpstreamResponse:
+    async def post(
+        self, path: str, body: Any, *, caller: Caller, route: str | None = None
+    ) -> UpstreamResponse:
         """POST once; never retried (the caller decides how to settle a lost answer)."""
         authorization = self._authorization(caller)
         caller.spend(UpstreamRequest(self.name, "POST", path))
         return await self._send(
-            "POST", path, self._query(()), authorization, body, caller, RouteKind.WRITE, False
+            "POST",
+            path,
+            self._query(()),
+            authorization,
+            body,
+            caller,
+            RouteKind.WRITE,
+            False,
+            route or path,
         )
 
     def _deadline_cut(self, request: UpstreamRequest) -> RequestDeadlineCut:
@@ -202,13 +238,14 @@ class UpstreamClient:
         authorization: str | None,
         caller: Caller,
         settling: bool,
+        route: str,
     ) -> UpstreamResponse:
         breaker = self.breakers[RouteKind.READ]
         attempt = 0
         while True:
             try:
                 return await self._send(
-                    "GET", path, query, authorization, None, caller, RouteKind.READ, settling
+                    "GET", path, query, authorization, None, caller, RouteKind.READ, settling, route
                 )
             except (UpstreamDeadlinePassed, UpstreamBudgetExceeded):
                 raise
@@ -229,6 +266,7 @@ class UpstreamClient:
                     delay,
                     attempt,
                 )
+                self.observer.retried(self.name.value, route)
                 await asyncio.sleep(delay)
 
     async def _send(
@@ -241,10 +279,12 @@ class UpstreamClient:
         caller: Caller,
         kind: RouteKind,
         settling: bool,
+        route: str,
     ) -> UpstreamResponse:
         request = UpstreamRequest(self.name, method, path)
         breaker = self.breakers[kind]
         if not breaker.allow() and not settling:
+            self.observer.answered(self.name.value, method, route, "breaker_open", 0.0)
             raise UpstreamUnreachable(
                 f"the {self.name.value} upstream is failing; calls are paused briefly",
                 request=request,
@@ -257,6 +297,7 @@ class UpstreamClient:
         if body is not None:
             content = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
         try:
             # One deadline over connect, headers and the whole body: httpx's own
             # timeouts are per socket read, so a dripping upstream never trips them.
@@ -265,11 +306,17 @@ class UpstreamClient:
                     method, path, params=query, headers=headers, content=content
                 )
         except TimeoutError:
+            self.observer.answered(
+                self.name.value, method, route, "timeout", time.perf_counter() - started
+            )
             if limit < own:  # the request's deadline, not the upstream's own
                 raise self._deadline_cut(request) from None
             breaker.record_failure()
             raise self._timed_out(request) from None
         except httpx.TransportError as exc:
+            self.observer.answered(
+                self.name.value, method, route, "error", time.perf_counter() - started
+            )
             breaker.record_failure()
             failure = classify(exc)
             if failure is Failure.TIMEOUT:
@@ -284,7 +331,37 @@ class UpstreamClient:
             raise UpstreamUnreachable(
                 f"the {self.name.value} upstream could not be reached", request=request
             ) from None
+        status = response.status_code
+        self.observer.answered(
+            self.name.value,
+            method,
+            route,
+            _STATUS_CLASSES.get(status // 100, "other"),
+            time.perf_counter() - started,
+        )
+        if status < 500:
+            self.last_answer = time.monotonic()
         return self._decode(request, response, breaker)
+
+    async def probe(self, path: str, params: QueryParams, *, within: float) -> bool:
+        """Whether the upstream answers a cheap GET below 500 within ``within`` seconds.
+
+        For readiness: sent with the service credential (if any) outside any
+        GraphQL request, its breakers and its metrics; a 401 or 403 still
+        shows the upstream is up.
+        """
+        headers = {"Authorization": self._service_auth} if self._service_auth else {}
+        try:
+            async with asyncio.timeout(within):
+                response = await self.http.request(
+                    "GET", path, params=self._query(params), headers=headers
+                )
+        except (TimeoutError, httpx.TransportError):
+            return False
+        if response.status_code >= 500:
+            return False
+        self.last_answer = time.monotonic()
+        return True
 
     def _decode(
         self, request: UpstreamRequest, response: httpx.Response, breaker: CircuitBreaker
@@ -314,6 +391,7 @@ class UpstreamClient:
         return UpstreamResponse(status=status, body=body)
 
 
+_STATUS_CLASSES = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
 _NOT_JSON: Any = object()
 
 

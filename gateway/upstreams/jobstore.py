@@ -59,7 +59,7 @@ class JobstoreAPI:
         """One job by its ``jobId``; ``None`` when there is none."""
         path = f"{JOBS}/bson/{_segment(job_id)}"
         try:
-            response = await self.client.get(path, caller=self.caller)
+            response = await self.client.get(path, caller=self.caller, route=f"{JOBS}/bson/{{id}}")
         except UpstreamNotFound:
             return None
         docs = self._documents(path, response.body)
@@ -86,7 +86,9 @@ class JobstoreAPI:
         """
         path = f"{JOBS}/{_segment(client_job_id)}"
         try:
-            response = await self.client.get(path, caller=self.caller, settling=settling)
+            response = await self.client.get(
+                path, caller=self.caller, settling=settling, route=f"{JOBS}/{{clientJobId}}"
+            )
         except UpstreamNotFound:
             return []
         return self._documents(path, response.body) if response.body is not None else []
@@ -95,7 +97,9 @@ class JobstoreAPI:
         """The jobs of one workflow."""
         path = f"{JOBS}/workflow/{_segment(workflow_id)}"
         try:
-            response = await self.client.get(path, caller=self.caller)
+            response = await self.client.get(
+                path, caller=self.caller, route=f"{JOBS}/workflow/{{id}}"
+            )
         except UpstreamNotFound:
             return []
         return self._documents(path, response.body) if response.body is not None else []

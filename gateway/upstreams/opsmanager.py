@@ -67,7 +67,7 @@ class OpsManagerAPI:
         """One job by ``_id``; ``None`` when there is none."""
         path = f"{JOBS}/{quote(job_id, safe='')}"
         try:
-            response = await self.client.get(path, caller=self.caller)
+            response = await self.client.get(path, caller=self.caller, route=f"{JOBS}/{{id}}")
         except UpstreamNotFound:
             return None
         data, _ = self._data("GET", path, response.body)

@@ -15,6 +15,7 @@ answer was lost or never asked for matters to creates, so
 from __future__ import annotations
 
 import asyncio
+import logging
 from enum import Enum
 
 import aiohttp
@@ -22,6 +23,24 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from gateway.config import UpstreamSettings
+
+
+class DropQueryStrings(logging.Filter):
+    """Strips the query string off every URL httpx logs.
+
+    httpx logs each request's full URL at INFO, and with
+    ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY`` the service token is in it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                a.copy_with(query=None) if isinstance(a, httpx.URL) else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(DropQueryStrings())
 
 
 class Failure(Enum):

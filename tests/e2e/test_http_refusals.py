@@ -43,7 +43,8 @@ def test_bad_posts_get_a_coded_4xx(
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     [error] = response.json()["errors"]
-    assert error["extensions"] == {"code": code}
+    request_id = response.headers["x-request-id"]
+    assert error["extensions"] == {"code": code, "requestId": request_id}
     assert error["message"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 

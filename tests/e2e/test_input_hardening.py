@@ -54,8 +54,12 @@ def test_three_spellings_of_one_client_job_id_make_one_job(
 def test_reported_filter_bounds_are_bad_user_input(
     sandbox: SandboxThread, gateway: GatewayClient, query: str
 ) -> None:
-    [error] = gateway.execute(query)["errors"]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "filter"}
+    [error] = gateway.execute(query, headers={"X-Request-ID": "r-1"})["errors"]
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "argument": "filter",
+        "requestId": "r-1",
+    }
     assert upstream_total(sandbox, "opsmanager") + upstream_total(sandbox, "awx") == 0
 
 

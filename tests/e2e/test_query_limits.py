@@ -48,12 +48,12 @@ def test_too_many_aliases_or_tokens_are_refused(start_gateway: GatewayFactory) -
 
 
 def test_an_unknown_fragment_is_a_coded_validation_error(gateway: GatewayClient) -> None:
-    body = gateway.execute("query { ...Nope }")
+    body = gateway.execute("query { ...Nope }", headers={"X-Request-ID": "r-1"})
     assert body["errors"] == [
         {
             "message": "Unknown fragment 'Nope'.",
             "locations": [{"line": 1, "column": 12}],
-            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED", "requestId": "r-1"},
         }
     ]
 

@@ -1,0 +1,17 @@
+"""Operations: Prometheus metrics, one structured log line per request, request ids.
+
+- :mod:`~gateway.observability.labels`: bounded label values (route
+  templates, operation names) and request ids;
+- :mod:`~gateway.observability.metrics`: the per-app metrics and ``GET /metrics``;
+- :mod:`~gateway.observability.observation`: what one request did (a context
+  variable the hooks fill in);
+- :mod:`~gateway.observability.middleware`: the ASGI middleware that times
+  each GraphQL request, sets its id and emits its metrics and log line;
+- :mod:`~gateway.observability.view`: the ``/graphql`` view that reads each
+  HTTP operation's name, outcome and error codes and stamps ``requestId`` on
+  every error;
+- :mod:`~gateway.observability.extension`: the same for operations over the
+  WebSocket, as schema extensions;
+- :mod:`~gateway.observability.emit`: a request's end: its metrics and log line;
+- :mod:`~gateway.observability.request_log`: JSON and text log formatting.
+"""

@@ -1,0 +1,85 @@
+"""The ``/graphql`` view, observed: operation name, outcome, error codes, ``requestId``.
+
+Over HTTP a checked document runs on the schema's fast path, without the
+extension pipeline, so the HTTP request is observed here, at the view, which
+every answer passes: the operation's name when the body is parsed, and its
+outcome and error codes when the result is turned into the response, where
+each error also gets ``extensions.requestId``. Operations over the WebSocket
+go through the pipeline; :class:`~gateway.observability.extension.Observe`,
+put first among the schema's extensions, observes those.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+import strawberry
+from cross_web import AsyncHTTPRequestAdapter
+from starlette.requests import Request
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+from gateway.config import Settings
+from gateway.graphql_view import GatewayGraphQL
+from gateway.observability.extension import Observe, StampRequestId, outcome_of
+from gateway.observability.metrics import GatewayMetrics
+from gateway.observability.observation import current
+
+OPERATION_NAME_MAX = 128
+_NAMED_OPERATION = re.compile(r"(?:^|[\s},])(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
+
+
+def first_operation_name(query: str | None) -> str | None:
+    """The name of the document's first named operation, found without parsing it.
+
+    For labels and logs only: when the client sends no ``operationName``,
+    the operation is the document's only one, so its first name is the name.
+    """
+    if not query:
+        return None
+    match = _NAMED_OPERATION.search(query, 0, 10_000)
+    return match.group(1) if match else None
+
+
+class ObservedGraphQL(GatewayGraphQL):
+    """The gateway's view, filling in the request's observation."""
+
+    def __init__(
+        self, settings: Settings, *, metrics: GatewayMetrics | None, request_log: bool
+    ) -> None:
+        super().__init__(settings)
+
+        def observe() -> Observe:  # one per operation: strawberry keeps state on it
+            return Observe(metrics=metrics, request_log=request_log)
+
+        schema = self.schema
+        assert isinstance(schema, strawberry.Schema)
+        # Observe first, so that it leaves each operation last and sees its errors
+        # shaped; the stamp last, so that it runs on streamed results after shaping.
+        schema.extensions = (observe, *schema.extensions, StampRequestId)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        data = await super().parse_http_body(request)
+        observation = current.get()
+        if observation is not None:
+            name = data.operation_name or first_operation_name(data.query)
+            observation.operation = name[:OPERATION_NAME_MAX] if name else None
+        return data
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        observation = current.get()
+        if observation is None:
+            return response
+        observation.outcome = outcome_of(result.data, result.errors)
+        formatted = cast("list[dict[str, Any]]", response.get("errors") or [])
+        for error in formatted:
+            extensions = error.setdefault("extensions", {})
+            code = extensions.get("code")
+            if isinstance(code, str):
+                observation.error_codes.append(code)
+            extensions["requestId"] = observation.request_id
+        return response
