@@ -157,6 +157,7 @@ class GraphQLPostLane:
         if fast_path is None:
             return None
         query, variables, operation_name, extensions = _operation(body)
+        self.view.note_operation(query, operation_name)
         state = scope["state"]
         authorization = headers.get(b"authorization")
         context = Context.create(
@@ -172,12 +173,7 @@ class GraphQLPostLane:
         )
         if result is None:
             return None
-        answer: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            answer["errors"] = [error.formatted for error in result.errors]
-        if result.extensions:
-            answer["extensions"] = result.extensions
-        return orjson.dumps(answer)
+        return orjson.dumps(self.view.answer_of(result))
 
 
 def _replaying(body: bytes, more: bool, receive: Receive) -> Receive:

@@ -26,10 +26,11 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLRequestData, process_result
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
 from gateway.context import Context
@@ -170,6 +171,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response=response,
             create_locks=request.state.create_locks,
         )
+
+    def note_operation(self, query: str | None, operation_name: str | None) -> None:
+        """Hook: the operation a request carries, once its body is read (for observers)."""
+
+    def answer_of(self, result: ExecutionResult) -> dict[str, Any]:
+        """The JSON answer of a result, as the view's ``process_result`` makes it."""
+        return dict(process_result(result))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

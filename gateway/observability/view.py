@@ -61,25 +61,38 @@ class ObservedGraphQL(GatewayGraphQL):
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         data = await super().parse_http_body(request)
+        self.note_operation(data.query, data.operation_name)
+        return data
+
+    def note_operation(self, query: str | None, operation_name: str | None) -> None:
         observation = current.get()
         if observation is not None:
-            name = data.operation_name or first_operation_name(data.query)
+            name = operation_name or first_operation_name(query)
             observation.operation = name[:OPERATION_NAME_MAX] if name else None
-        return data
+
+    def answer_of(self, result: ExecutionResult) -> dict[str, Any]:
+        response = super().answer_of(result)
+        _observe_answer(result, response)
+        return response
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        observation = current.get()
-        if observation is None:
-            return response
-        observation.outcome = outcome_of(result.data, result.errors)
-        formatted = cast("list[dict[str, Any]]", response.get("errors") or [])
-        for error in formatted:
-            extensions = error.setdefault("extensions", {})
-            code = extensions.get("code")
-            if isinstance(code, str):
-                observation.error_codes.append(code)
-            extensions["requestId"] = observation.request_id
+        _observe_answer(result, cast("dict[str, Any]", response))
         return response
+
+
+def _observe_answer(result: ExecutionResult, response: dict[str, Any]) -> None:
+    """The outcome and error codes into the request's observation; ``requestId`` into errors."""
+    observation = current.get()
+    if observation is None:
+        return
+    observation.outcome = outcome_of(result.data, result.errors)
+    formatted = cast("list[dict[str, Any]]", response.get("errors") or [])
+    for error in formatted:
+        extensions = error.setdefault("extensions", {})
+        code = extensions.get("code")
+        if isinstance(code, str):
+            observation.error_codes.append(code)
+        extensions["requestId"] = observation.request_id

@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 
 from gateway.graphql_post_lane import GraphQLPostLane
-from tests.e2e.conftest import GatewayClient
+from sandbox.server import SandboxThread
+from tests.e2e.conftest import GatewayClient, set_faults
+from tests.e2e.metrics_reading import scrape, value
+from tests.e2e.test_fast_path import without_request_ids
 
 
 @pytest.fixture
@@ -38,7 +41,8 @@ def test_a_checked_query_is_answered_by_the_lane_as_by_the_view(
     assert lane_answers == [False, True]
     assert by_lane.status_code == by_view.status_code == 200
     assert by_lane.headers["content-type"] == by_view.headers["content-type"]
-    assert by_lane.json() == by_view.json()
+    assert without_request_ids(by_lane.json()) == without_request_ids(by_view.json())
+    assert by_lane.headers["x-request-id"] != by_view.headers["x-request-id"]
     assert by_lane.json()["data"]["workflowJob"]["name"]
 
 
@@ -97,3 +101,27 @@ def test_a_body_over_the_limit_is_refused_even_when_its_length_is_not_declared(
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert lane_answers == []
+
+
+def test_answers_of_the_lane_are_observed_as_the_views_are(
+    gateway: GatewayClient, lane_answers: list[bool], sandbox: SandboxThread
+) -> None:
+    query = "query Seven { workflowJob(id: 7) { name } bad: workflowJob(id: 8) { name } }"
+    gateway.execute(query)  # by the view
+    set_faults(sandbox, "awx", mode="malformed", error_rate=1.0)
+    before = scrape(gateway)
+
+    answer = gateway.http.post("/graphql", json={"query": query})
+
+    after = scrape(gateway)
+    assert lane_answers == [False, True]
+    errors = answer.json()["errors"]
+    assert [e["path"] for e in errors] == [["workflowJob"], ["bad"]]  # one batched call failed
+    assert {e["extensions"]["requestId"] for e in errors} == {answer.headers["x-request-id"]}
+    counted = value(after, "gateway_graphql_requests_total", operation="Seven", outcome="errors")
+    assert (
+        counted
+        - value(before, "gateway_graphql_requests_total", operation="Seven", outcome="errors")
+        == 1
+    )
+    assert value(after, "gateway_graphql_requests_in_flight") == 0
