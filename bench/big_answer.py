@@ -7,6 +7,7 @@ one GraphQL request. Cases:
 
 - ``flowJobs(first: 200)`` with 26 job fields and 22 step fields (~1,400 steps);
 - ``flowJobs(first: 1000)`` of jobs of 10 steps (``GATEWAY_MAX_PAGE_SIZE=1000``);
+- the same 1000 jobs, selecting 5 job fields and no steps;
 - ``workflowJobs(first: 50)`` with 5 scalar fields.
 
 Run: ``python -m bench.big_answer [--runs 30] [--case NAME] [--profile FILE]``.
@@ -45,6 +46,10 @@ FLOW_JOBS = (
     "query($first: Int!) { flowJobs(first: $first) { edges { node { "
     f"{JOB_FIELDS} steps {{ {STEP_FIELDS} }} }} }} }} }}"
 )
+FEW_FIELDS = (
+    "query($first: Int!) { flowJobs(first: $first) { edges { node { "
+    "id name state createdAt jobId } } } }"
+)
 WORKFLOW_JOBS = """query($first: Int!) {
   workflowJobs(first: $first) { edges { node { id name state createdAt awxId } } }
 }"""
@@ -63,6 +68,7 @@ class Case:
 CASES = [
     Case("flowJobs-200-all-fields", FLOW_JOBS, 200, lambda: big_documents.flow_jobs(200, 7)),
     Case("flowJobs-1000x10-steps", FLOW_JOBS, 1000, lambda: big_documents.flow_jobs(1000, 10)),
+    Case("flowJobs-1000x10-5-fields", FEW_FIELDS, 1000, lambda: big_documents.flow_jobs(1000, 10)),
     Case("workflowJobs-50x5", WORKFLOW_JOBS, 50, lambda: big_documents.workflow_jobs(50)),
 ]
 
