@@ -8,7 +8,7 @@ alone and maps a document to its full GraphQL type only if it is answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +21,22 @@ Doc = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class JobTimes:
+    """When a job started and finished, and how long it ran."""
+
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class JobFacts:
-    """The normalised facts of one job document."""
+    """The normalised facts of one job document.
+
+    The times may be given as a function, run on the first read of one of
+    them: a jobs-store job's come from all its steps, which sorting, filtering
+    and most lists never need.
+    """
 
     source: JobSource
     key: str
@@ -32,10 +46,30 @@ class JobFacts:
     upstream_status: str | None
     created_at: datetime | None
     updated_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    elapsed_seconds: float | None
     owner: str | None
+    times: JobTimes | Callable[[], JobTimes]
+
+    def _times(self) -> JobTimes:
+        times = self.times
+        if not isinstance(times, JobTimes):
+            times = times()
+            object.__setattr__(self, "times", times)  # computed once; the facts stay the same
+        return times
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the job started."""
+        return self._times().started_at
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the job finished; ``None`` while it has not."""
+        return self._times().finished_at
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """Seconds from start to finish; ``None`` while the upstream does not say."""
+        return self._times().elapsed_seconds
 
 
 # --- jobs store ----------------------------------------------------------------
@@ -99,11 +133,15 @@ def flow_job_facts(doc: Doc) -> JobFacts:
     state = normalise(Upstream.JOBSTORE, status)
     created = coerce.timestamp(meta.get("created"))
     updated = coerce.timestamp(meta.get("updated"))
-    starts, ends = _step_times(doc, meta)
-    started = min(starts) if starts else created
-    finished: datetime | None = None
-    if state in FINAL_STATES:
-        finished = max([*ends, *([updated] if updated else [])], default=None)
+
+    def times() -> JobTimes:
+        starts, ends = _step_times(doc, meta)
+        started = min(starts) if starts else created
+        finished: datetime | None = None
+        if state in FINAL_STATES:
+            finished = max([*ends, *([updated] if updated else [])], default=None)
+        return JobTimes(started, finished, coerce.seconds_between(started, finished))
+
     return JobFacts(
         source=JobSource.JOB_STORE,
         key=coerce.text(doc.get("jobId")) or "",
@@ -112,10 +150,8 @@ def flow_job_facts(doc: Doc) -> JobFacts:
         upstream_status=status,
         created_at=created,
         updated_at=updated,
-        started_at=started,
-        finished_at=finished,
-        elapsed_seconds=coerce.seconds_between(started, finished),
         owner=coerce.text(meta.get("username")),
+        times=times,
     )
 
 
@@ -148,10 +184,8 @@ def operations_job_facts(doc: Doc) -> JobFacts:
         upstream_status=status,
         created_at=coerce.timestamp(doc.get("created")),
         updated_at=coerce.timestamp(doc.get("last_updated")),
-        started_at=started,
-        finished_at=finished,
-        elapsed_seconds=coerce.seconds_between(started, finished),
         owner=_ops_owner(metrics, doc),
+        times=JobTimes(started, finished, coerce.seconds_between(started, finished)),
     )
 
 
@@ -184,10 +218,8 @@ def workflow_job_facts(doc: Doc) -> JobFacts:
         upstream_status=status,
         created_at=coerce.timestamp(doc.get("created")),
         updated_at=coerce.timestamp(doc.get("modified")),
-        started_at=started,
-        finished_at=coerce.timestamp(doc.get("finished")),
-        elapsed_seconds=elapsed,
         owner=_awx_owner(doc),
+        times=JobTimes(started, coerce.timestamp(doc.get("finished")), elapsed),
     )
 
 

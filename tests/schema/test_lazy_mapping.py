@@ -21,30 +21,10 @@ from schema import build_schema
 from schema.core.document_fields import read_lazily
 from schema.core.node import UpstreamDocument
 from schema.jobstore.types import FlowJob
+from tests.reading_probes import CountingDoc, Tripwire
 
 SCHEMA = build_schema()
 JOB_ID = "6818189ced28508dbdaa3bfa"
-
-
-class Tripwire(str):
-    """A string that fails whoever tries to read it as a timestamp."""
-
-    __slots__ = ()
-
-    def strip(self, chars: str | None = None) -> str:
-        raise AssertionError(f"{self!r} was converted")
-
-
-class CountingDoc(dict[str, Any]):
-    """A document that counts the reads of each key."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.reads: dict[str, int] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.reads[key] = self.reads.get(key, 0) + 1
-        return super().get(key, default)
 
 
 def step(number: int, *, completed: Any = "2026-05-05T01:48:19Z") -> dict[str, Any]:
