@@ -76,20 +76,6 @@ class _Plan(NamedTuple):
 _FULL_PATH = object()
 
 
-def _read(leaf: _Leaf, source: Any) -> Any:
-    """The serialised value of a plain leaf field, or ``_FULL_PATH`` if anything is unusual."""
-    try:
-        value = getattr(source, leaf.attribute)
-        if value is None:
-            return None if leaf.nullable else _FULL_PATH
-        if isinstance(value, Exception):  # graphql-core raises those
-            return _FULL_PATH
-        serialised = leaf.type.coerce_output_value(value)
-    except Exception:
-        return _FULL_PATH
-    return _FULL_PATH if serialised is None or serialised is Undefined else serialised
-
-
 def _in_order(plan: _Plan, leaves: dict[str, Any], others: dict[str, Any]) -> dict[str, Any]:
     """The results in the selection's order (``others`` lacks the fields that do not exist)."""
     results: dict[str, Any] = {}
@@ -149,12 +135,25 @@ class LeafShortcutExecution(StrawberryGraphQLCoreExecutionContext):
         leaves: dict[str, Any] = {}
         failed: set[str] | None = None
         for name, _, leaf in plan.fields:
-            if leaf is not None:
-                value = _read(leaf, source_value)
-                if value is _FULL_PATH:
-                    failed = {name} if failed is None else failed | {name}
+            if leaf is None:
+                continue
+            # Inline (this runs once per leaf of every object): anything unusual is _FULL_PATH.
+            try:
+                value = getattr(source_value, leaf.attribute)
+                if value is None:
+                    value = None if leaf.nullable else _FULL_PATH
+                elif isinstance(value, Exception):  # graphql-core raises those
+                    value = _FULL_PATH
                 else:
-                    leaves[name] = value
+                    value = leaf.type.coerce_output_value(value)
+                    if value is None or value is Undefined:
+                        value = _FULL_PATH
+            except Exception:
+                value = _FULL_PATH
+            if value is _FULL_PATH:
+                failed = {name} if failed is None else failed | {name}
+            else:
+                leaves[name] = value
         rest = plan.rest
         if failed is not None:  # those leaves go the full path, in the selection's order
             rest = {n: d for n, d, leaf in plan.fields if leaf is None or n in failed}
