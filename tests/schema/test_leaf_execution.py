@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import build_schema
 from schema.core.document_fields import ReadOnce
 from schema.core.leaf_execution import LeafShortcutExecution, plain_leaf
 
@@ -141,3 +143,37 @@ def test_only_plain_leaf_fields_are_shortcut() -> None:
     assert plain_leaf(graphql_schema, thing_type, "colour") is not None  # type: ignore[arg-type]
     assert plain_leaf(graphql_schema, thing_type, "tags") is None  # type: ignore[arg-type]
     assert plain_leaf(graphql_schema, thing_type, "shout") is None  # type: ignore[arg-type]
+
+
+class CountingResolves(SchemaExtension):
+    """Counts the fields it sees resolve (a `resolve` hook wraps every field)."""
+
+    seen: ClassVar[list[str]] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        CountingResolves.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+async def test_an_extension_with_a_resolve_hook_still_sees_every_field() -> None:
+    query = "{ things { name number } }"
+    seen = []
+    for context_class in (StrawberryGraphQLCoreExecutionContext, LeafShortcutExecution):
+        CountingResolves.seen = []
+        schema = strawberry.Schema(
+            query=Query, extensions=[CountingResolves], execution_context_class=context_class
+        )
+        await schema.execute(query)
+        seen.append(sorted(CountingResolves.seen))
+    assert seen[0] == seen[1]
+    assert seen[1].count("number") == 5
+
+
+def test_no_extension_of_the_gateway_hooks_every_field() -> None:
+    # A `resolve` hook runs for every field of every object: it would take every
+    # field off the shortcut, and cost more than the field itself.
+    extensions = build_schema(introspection=False).get_extensions()
+    assert extensions
+    assert [
+        type(e).__name__ for e in extensions if type(e).resolve is not SchemaExtension.resolve
+    ] == []
