@@ -11,7 +11,7 @@ one GraphQL request. Cases:
 - ``workflowJobs(first: 50)`` with 5 scalar fields.
 
 Figures are CPU (process) time, steady on a shared machine, and wall time.
-Run: ``python -m bench.big_answer [--runs 30] [--case NAME] [--profile FILE]``.
+Run: ``python -m bench.big_answer [--runs 30] [--case NAME] [--profile FILE] [--gc-off]``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -138,7 +139,11 @@ def _clients(settings: Settings, jobs: list[Doc]) -> dict[Upstream, UpstreamClie
 
 
 async def _run_case(
-    case: Case, schema: GatewaySchema, runs: int, profile: cProfile.Profile | None
+    case: Case,
+    schema: GatewaySchema,
+    runs: int,
+    profile: cProfile.Profile | None,
+    gc_off: bool = False,
 ) -> list[tuple[float, float]]:
     settings = _settings()
     clients = _clients(settings, case.jobs())
@@ -159,11 +164,15 @@ async def _run_case(
 
     for _ in range(3):
         await once()
+    if gc_off:
+        gc.collect()
+        gc.disable()
     if profile is not None:
         profile.enable()
     timings = [await once() for _ in range(runs)]
     if profile is not None:
         profile.disable()
+    gc.enable()
     for client in clients.values():
         await client.http.aclose()
     return timings
@@ -193,7 +202,7 @@ async def _main(args: argparse.Namespace) -> None:
     for case in CASES:
         if args.case and args.case != case.name:
             continue
-        timings = await _run_case(case, schema, args.runs, profile)
+        timings = await _run_case(case, schema, args.runs, profile, args.gc_off)
         cpu = [c for c, _ in timings]
         wall = [w for _, w in timings]
         print(
@@ -212,6 +221,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--case", choices=[case.name for case in CASES])
     parser.add_argument("--profile", help="write a cProfile of the timed runs to this file")
+    parser.add_argument(
+        "--gc-off", action="store_true", help="no cyclic GC in the timed runs (shows its share)"
+    )
     asyncio.run(_main(parser.parse_args()))
 
 
