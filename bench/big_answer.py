@@ -110,15 +110,11 @@ def _awx_handler(jobs: list[Doc]) -> Callable[[httpx.Request], httpx.Response]:
 
 
 def _settings() -> Settings:
-    return load_settings(
-        {
-            "GATEWAY_JOBSTORE_URL": "http://jobstore.test",
-            "GATEWAY_OPSMANAGER_URL": "http://opsmanager.test",
-            "GATEWAY_AWX_URL": "http://awx.test",
-            "GATEWAY_MAX_PAGE_SIZE": "1000",
-            "GATEWAY_MAX_COST": str(10**9),
-        }
-    )
+    env = {"GATEWAY_MAX_PAGE_SIZE": "1000", "GATEWAY_MAX_COST": str(10**9)}
+    for name in Upstream:
+        env[f"GATEWAY_{name.value.upper()}_URL"] = f"http://{name.value}.test"
+        env[f"GATEWAY_{name.value.upper()}_TOKEN"] = "bench-token"
+    return load_settings(env)
 
 
 def _clients(settings: Settings, jobs: list[Doc]) -> dict[Upstream, UpstreamClient]:

@@ -21,6 +21,7 @@ from schema import build_schema
 from schema.core.document_fields import read_lazily
 from schema.core.node import UpstreamDocument
 from schema.jobstore.types import FlowJob
+from tests.conftest import complete_env
 from tests.reading_probes import CountingDoc, Tripwire
 
 SCHEMA = build_schema()
@@ -62,7 +63,7 @@ def _refuse(request: httpx.Request) -> httpx.Response:
 
 async def run(query: str, doc: dict[str, Any]) -> tuple[Any, list[Any]]:
     """``(data, errors)`` of ``query`` with the jobs store's loader primed with ``doc``."""
-    settings = load_settings({})
+    settings = load_settings(complete_env())
     http = httpx.AsyncClient(transport=httpx.MockTransport(_refuse), base_url="http://upstream")
     clients = {name: UpstreamClient(settings.upstream(name), http) for name in Upstream}
     context = Context.create(settings=settings, clients=clients, authorization=None)
