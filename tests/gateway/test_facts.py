@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.facts import flow_job_facts
+from gateway.facts import JobFacts, flow_job_facts
 from gateway.states import JobState
 from tests.reading_probes import CountingDoc, Tripwire
 
@@ -43,3 +43,23 @@ def test_the_times_are_read_once() -> None:
     assert facts.started_at is not None
     assert facts.started_at.isoformat() == "2026-05-05T01:47:30+00:00"
     assert doc.reads["completedSteps"] == 1
+
+
+def test_facts_read_later_equal_the_same_facts_given_at_once() -> None:
+    read = flow_job_facts(job("2026-05-05T01:47:30Z"))
+    given = JobFacts(
+        read.source,
+        read.key,
+        read.name,
+        read.state,
+        read.upstream_status,
+        read.created_at,
+        read.updated_at,
+        read.started_at,
+        read.finished_at,
+        read.elapsed_seconds,
+        read.owner,
+    )
+    assert flow_job_facts(job("2026-05-05T01:47:30Z")) == given
+    with pytest.raises(AttributeError):
+        _ = getattr(read, "startedAt")  # noqa: B009 - no such attribute, lazily or not
