@@ -8,10 +8,10 @@ alone and maps a document to its full GraphQL type only if it is answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway import coerce
 from gateway.states import FINAL_STATES, JobSource, JobState, normalise
@@ -20,9 +20,20 @@ from gateway.upstream_names import Upstream
 Doc = dict[str, Any]
 
 
+TimesReader = Callable[[], tuple[datetime | None, datetime | None, float | None]]
+"""Reads ``(started_at, finished_at, elapsed_seconds)`` of a job when first asked."""
+
+_TIMES = ("started_at", "finished_at", "elapsed_seconds")
+
+
 @dataclass(frozen=True, slots=True)
 class JobFacts:
-    """The normalised facts of one job document."""
+    """The normalised facts of one job document.
+
+    :meth:`times_later` makes facts whose times are read on the first read of
+    one of them: a jobs-store job's come from all its steps, which sorting,
+    filtering and most lists never need.
+    """
 
     source: JobSource
     key: str
@@ -36,6 +47,51 @@ class JobFacts:
     finished_at: datetime | None
     elapsed_seconds: float | None
     owner: str | None
+    _times: TimesReader | None = field(default=None, repr=False, compare=False, kw_only=True)
+    """Set only by :meth:`times_later`, until the times are read."""
+
+    @classmethod
+    def times_later(
+        cls,
+        *,
+        source: JobSource,
+        key: str,
+        name: str | None,
+        state: JobState,
+        upstream_status: str | None,
+        created_at: datetime | None,
+        updated_at: datetime | None,
+        owner: str | None,
+        times: TimesReader,
+    ) -> JobFacts:
+        """Facts whose three time slots stay empty until one of them is read."""
+        facts = object.__new__(cls)
+        given = {
+            "source": source,
+            "key": key,
+            "name": name,
+            "state": state,
+            "upstream_status": upstream_status,
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "owner": owner,
+            "_times": times,
+        }
+        for attribute, value in given.items():
+            object.__setattr__(facts, attribute, value)
+        return facts
+
+    if not TYPE_CHECKING:  # the type checker keeps seeing only the declared fields
+
+        def __getattr__(self, attribute: str) -> Any:
+            # Reached only for an empty slot: the times of facts made by times_later.
+            times = self._times if attribute in _TIMES else None
+            if times is None:
+                raise AttributeError(attribute)
+            for slot, value in zip(_TIMES, times(), strict=True):
+                object.__setattr__(self, slot, value)
+            object.__setattr__(self, "_times", None)
+            return getattr(self, attribute)
 
 
 # --- jobs store ----------------------------------------------------------------
@@ -99,12 +155,16 @@ def flow_job_facts(doc: Doc) -> JobFacts:
     state = normalise(Upstream.JOBSTORE, status)
     created = coerce.timestamp(meta.get("created"))
     updated = coerce.timestamp(meta.get("updated"))
-    starts, ends = _step_times(doc, meta)
-    started = min(starts) if starts else created
-    finished: datetime | None = None
-    if state in FINAL_STATES:
-        finished = max([*ends, *([updated] if updated else [])], default=None)
-    return JobFacts(
+
+    def times() -> tuple[datetime | None, datetime | None, float | None]:
+        starts, ends = _step_times(doc, meta)
+        started = min(starts) if starts else created
+        finished: datetime | None = None
+        if state in FINAL_STATES:
+            finished = max([*ends, *([updated] if updated else [])], default=None)
+        return started, finished, coerce.seconds_between(started, finished)
+
+    return JobFacts.times_later(
         source=JobSource.JOB_STORE,
         key=coerce.text(doc.get("jobId")) or "",
         name=coerce.text(meta.get("jobTitle")),
@@ -112,10 +172,8 @@ def flow_job_facts(doc: Doc) -> JobFacts:
         upstream_status=status,
         created_at=created,
         updated_at=updated,
-        started_at=started,
-        finished_at=finished,
-        elapsed_seconds=coerce.seconds_between(started, finished),
         owner=coerce.text(meta.get("username")),
+        times=times,
     )
 
 

@@ -36,6 +36,7 @@ from schema.core.demand_control import DemandControl
 from schema.core.document_cache import CachedDocuments, DocumentCache
 from schema.core.errors import ErrorShaping, shape_result
 from schema.core.fast_path import FastPath
+from schema.core.leaf_execution import LeafShortcutExecution
 from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
@@ -155,6 +156,7 @@ def build_schema(
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=extensions,
+        execution_context_class=LeafShortcutExecution,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )

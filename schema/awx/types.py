@@ -9,6 +9,7 @@ through the loaders only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +19,9 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
+from schema.core.document_fields import read_lazily
 from schema.core.ids import to_global_id
-from schema.core.node import Job, LoadableDocument, Node, job_fields
+from schema.core.node import Doc, Job, JobDocument, LoadableDocument, Node, job_readers
 from schema.core.scalars import JSON
 
 _SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
@@ -74,37 +76,43 @@ class JobTemplate(Node, LoadableDocument):
 
     loader_name = "job_template_by_id"
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> JobTemplate:
-        awx_id = coerce.integer(doc.get("id")) or 0
-        caps = (coerce.mapping(doc.get("summary_fields")) or {}).get("user_capabilities")
-        return cls(
-            id=strawberry.ID(to_global_id("JobTemplate", awx_id)),
-            awx_id=awx_id,
-            name=coerce.text(doc.get("name")),
-            description=coerce.text(doc.get("description")),
-            job_type=coerce.text(doc.get("job_type")),
-            inventory_id=_id_of(doc.get("inventory")),
-            project_id=_id_of(doc.get("project")),
-            playbook=coerce.text(doc.get("playbook")),
-            forks=coerce.integer(doc.get("forks")),
-            limit=coerce.text(doc.get("limit")),
-            verbosity=coerce.integer(doc.get("verbosity")),
-            extra_vars=parse_extra_vars(doc.get("extra_vars")),
-            job_tags=coerce.text(doc.get("job_tags")),
-            skip_tags=coerce.text(doc.get("skip_tags")),
-            job_slice_count=coerce.integer(doc.get("job_slice_count")),
-            status=coerce.text(doc.get("status")),
-            last_job_run=coerce.timestamp(doc.get("last_job_run")),
-            last_job_failed=coerce.boolean(doc.get("last_job_failed")),
-            next_job_run=coerce.timestamp(doc.get("next_job_run")),
-            allow_simultaneous=coerce.boolean(doc.get("allow_simultaneous")),
-            webhook_service=coerce.text(doc.get("webhook_service")),
-            created_at=coerce.timestamp(doc.get("created")),
-            updated_at=coerce.timestamp(doc.get("modified")),
-            can_start=coerce.boolean(caps.get("start")) if isinstance(caps, dict) else None,
-            _doc=doc,
-        )
+
+def _in_template(convert: Callable[[Any], object], key: str) -> Callable[[JobTemplate], object]:
+    return lambda template: convert(template._doc.get(key))
+
+
+def _can_start(doc: Doc) -> bool | None:
+    caps = (coerce.mapping(doc.get("summary_fields")) or {}).get("user_capabilities")
+    return coerce.boolean(caps.get("start")) if isinstance(caps, dict) else None
+
+
+read_lazily(
+    JobTemplate,
+    id=lambda template: strawberry.ID(to_global_id("JobTemplate", template.awx_id)),
+    awx_id=lambda template: coerce.integer(template._doc.get("id")) or 0,
+    name=_in_template(coerce.text, "name"),
+    description=_in_template(coerce.text, "description"),
+    job_type=_in_template(coerce.text, "job_type"),
+    inventory_id=_in_template(_id_of, "inventory"),
+    project_id=_in_template(_id_of, "project"),
+    playbook=_in_template(coerce.text, "playbook"),
+    forks=_in_template(coerce.integer, "forks"),
+    limit=_in_template(coerce.text, "limit"),
+    verbosity=_in_template(coerce.integer, "verbosity"),
+    extra_vars=_in_template(parse_extra_vars, "extra_vars"),
+    job_tags=_in_template(coerce.text, "job_tags"),
+    skip_tags=_in_template(coerce.text, "skip_tags"),
+    job_slice_count=_in_template(coerce.integer, "job_slice_count"),
+    status=_in_template(coerce.text, "status"),
+    last_job_run=_in_template(coerce.timestamp, "last_job_run"),
+    last_job_failed=_in_template(coerce.boolean, "last_job_failed"),
+    next_job_run=_in_template(coerce.timestamp, "next_job_run"),
+    allow_simultaneous=_in_template(coerce.boolean, "allow_simultaneous"),
+    webhook_service=_in_template(coerce.text, "webhook_service"),
+    created_at=_in_template(coerce.timestamp, "created"),
+    updated_at=_in_template(coerce.timestamp, "modified"),
+    can_start=lambda template: _can_start(template._doc),
+)
 
 
 @strawberry.type(description="The job a workflow node spawned, as AWX summarises it.")
@@ -147,37 +155,42 @@ class WorkflowJobNode(Node, LoadableDocument):
         loader = info.context.loaders.workflow_job_nodes_by_workflow_job_id
         return [cls.from_doc(d) for d in await loader.load(workflow_job_id)]
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> WorkflowJobNode:
-        awx_id = coerce.integer(doc.get("id")) or 0
-        job = (coerce.mapping(doc.get("summary_fields")) or {}).get("job")
-        spawned = None
-        if isinstance(job, dict):
-            spawned = SpawnedJob(
-                awx_id=coerce.integer(job.get("id")),
-                name=coerce.text(job.get("name")),
-                status=coerce.text(job.get("status")),
-                failed=coerce.boolean(job.get("failed")),
-                elapsed_seconds=coerce.number(job.get("elapsed")),
-                type=coerce.text(job.get("type")),
-            )
-        return cls(
-            id=strawberry.ID(to_global_id("WorkflowJobNode", awx_id)),
-            awx_id=awx_id,
-            identifier=coerce.text(doc.get("identifier")),
-            workflow_job_id=_id_of(doc.get("workflow_job")),
-            unified_job_template_id=_id_of(doc.get("unified_job_template")),
-            job_id=_id_of(doc.get("job")),
-            success_node_ids=coerce.int_list(doc.get("success_nodes")),
-            failure_node_ids=coerce.int_list(doc.get("failure_nodes")),
-            always_node_ids=coerce.int_list(doc.get("always_nodes")),
-            do_not_run=coerce.boolean(doc.get("do_not_run")),
-            all_parents_must_converge=coerce.boolean(doc.get("all_parents_must_converge")),
-            spawned_job=spawned,
-            created_at=coerce.timestamp(doc.get("created")),
-            updated_at=coerce.timestamp(doc.get("modified")),
-            _doc=doc,
-        )
+
+def _spawned_job(doc: Doc) -> SpawnedJob | None:
+    job = (coerce.mapping(doc.get("summary_fields")) or {}).get("job")
+    if not isinstance(job, dict):
+        return None
+    return SpawnedJob(
+        awx_id=coerce.integer(job.get("id")),
+        name=coerce.text(job.get("name")),
+        status=coerce.text(job.get("status")),
+        failed=coerce.boolean(job.get("failed")),
+        elapsed_seconds=coerce.number(job.get("elapsed")),
+        type=coerce.text(job.get("type")),
+    )
+
+
+def _in_node(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJobNode], object]:
+    return lambda node: convert(node._doc.get(key))
+
+
+read_lazily(
+    WorkflowJobNode,
+    id=lambda node: strawberry.ID(to_global_id("WorkflowJobNode", node.awx_id)),
+    awx_id=lambda node: coerce.integer(node._doc.get("id")) or 0,
+    identifier=_in_node(coerce.text, "identifier"),
+    workflow_job_id=_in_node(_id_of, "workflow_job"),
+    unified_job_template_id=_in_node(_id_of, "unified_job_template"),
+    job_id=_in_node(_id_of, "job"),
+    success_node_ids=_in_node(coerce.int_list, "success_nodes"),
+    failure_node_ids=_in_node(coerce.int_list, "failure_nodes"),
+    always_node_ids=_in_node(coerce.int_list, "always_nodes"),
+    do_not_run=_in_node(coerce.boolean, "do_not_run"),
+    all_parents_must_converge=_in_node(coerce.boolean, "all_parents_must_converge"),
+    spawned_job=lambda node: _spawned_job(node._doc),
+    created_at=_in_node(coerce.timestamp, "created"),
+    updated_at=_in_node(coerce.timestamp, "modified"),
+)
 
 
 def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
@@ -195,7 +208,7 @@ def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
 
 
 @strawberry.type(description="An AWX workflow job (sliced job runs included).")
-class WorkflowJob(Job, LoadableDocument):
+class WorkflowJob(Job, JobDocument):
     awx_id: int
     type: str | None
     url: str | None
@@ -245,39 +258,40 @@ class WorkflowJob(Job, LoadableDocument):
             return None
         return await WorkflowJob.load(info, self.source_workflow_job_id)
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> WorkflowJob:
-        awx_id = coerce.integer(doc.get("id")) or 0
-        extra_vars_text = doc.get("extra_vars")
-        return cls(
-            **job_fields("WorkflowJob", workflow_job_facts(doc)),
-            awx_id=awx_id,
-            type=coerce.text(doc.get("type")),
-            url=coerce.text(doc.get("url")),
-            description=coerce.text(doc.get("description")),
-            launch_type=coerce.text(doc.get("launch_type")),
-            failed=coerce.boolean(doc.get("failed")),
-            canceled_on=coerce.timestamp(doc.get("canceled_on")),
-            job_explanation=coerce.text(doc.get("job_explanation")),
-            launched_by=coerce.mapping(doc.get("launched_by")),
-            work_unit_id=coerce.text(doc.get("work_unit_id")),
-            workflow_job_template_id=_id_of(doc.get("workflow_job_template")),
-            unified_job_template_id=_id_of(doc.get("unified_job_template")),
-            job_template_id=_id_of(doc.get("job_template")),
-            is_sliced_job=coerce.boolean(doc.get("is_sliced_job")),
-            extra_vars=parse_extra_vars(extra_vars_text),
-            extra_vars_text=coerce.text(extra_vars_text),
-            allow_simultaneous=coerce.boolean(doc.get("allow_simultaneous")),
-            inventory_id=_id_of(doc.get("inventory")),
-            limit=coerce.text(doc.get("limit")),
-            scm_branch=coerce.text(doc.get("scm_branch")),
-            webhook_service=coerce.text(doc.get("webhook_service")),
-            webhook_credential_id=_id_of(doc.get("webhook_credential")),
-            webhook_guid=coerce.text(doc.get("webhook_guid")),
-            skip_tags=coerce.text(doc.get("skip_tags")),
-            job_tags=coerce.text(doc.get("job_tags")),
-            related=coerce.mapping(doc.get("related")),
-            summary_fields=coerce.mapping(doc.get("summary_fields")),
-            source_workflow_job_id=_source_workflow_job_id(doc),
-            _doc=doc,
-        )
+
+def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJob], object]:
+    return lambda job: convert(job._doc.get(key))
+
+
+read_lazily(
+    WorkflowJob,
+    **job_readers("WorkflowJob", workflow_job_facts),
+    awx_id=lambda job: coerce.integer(job._doc.get("id")) or 0,
+    type=_in_job(coerce.text, "type"),
+    url=_in_job(coerce.text, "url"),
+    description=_in_job(coerce.text, "description"),
+    launch_type=_in_job(coerce.text, "launch_type"),
+    failed=_in_job(coerce.boolean, "failed"),
+    canceled_on=_in_job(coerce.timestamp, "canceled_on"),
+    job_explanation=_in_job(coerce.text, "job_explanation"),
+    launched_by=_in_job(coerce.mapping, "launched_by"),
+    work_unit_id=_in_job(coerce.text, "work_unit_id"),
+    workflow_job_template_id=_in_job(_id_of, "workflow_job_template"),
+    unified_job_template_id=_in_job(_id_of, "unified_job_template"),
+    job_template_id=_in_job(_id_of, "job_template"),
+    is_sliced_job=_in_job(coerce.boolean, "is_sliced_job"),
+    extra_vars=_in_job(parse_extra_vars, "extra_vars"),
+    extra_vars_text=_in_job(coerce.text, "extra_vars"),
+    allow_simultaneous=_in_job(coerce.boolean, "allow_simultaneous"),
+    inventory_id=_in_job(_id_of, "inventory"),
+    limit=_in_job(coerce.text, "limit"),
+    scm_branch=_in_job(coerce.text, "scm_branch"),
+    webhook_service=_in_job(coerce.text, "webhook_service"),
+    webhook_credential_id=_in_job(_id_of, "webhook_credential"),
+    webhook_guid=_in_job(coerce.text, "webhook_guid"),
+    skip_tags=_in_job(coerce.text, "skip_tags"),
+    job_tags=_in_job(coerce.text, "job_tags"),
+    related=_in_job(coerce.mapping, "related"),
+    summary_fields=_in_job(coerce.mapping, "summary_fields"),
+    source_workflow_job_id=lambda job: _source_workflow_job_id(job._doc),
+)

@@ -2,13 +2,17 @@
 
 :class:`UpstreamDocument` is the base of every type mapped from one upstream
 document: it keeps the raw document (``upstream: JSON``, the escape hatch for
-fields the gateway does not type). :class:`LoadableDocument` also loads
-itself by key through its per-request loader, so a field that returns such
-an object is one call: ``await WorkflowJob.load(info, id)``.
+fields the gateway does not type), and its typed fields are read from it on
+demand (:mod:`schema.core.document_fields`). :class:`LoadableDocument` also
+loads itself by key through its per-request loader, so a field that returns
+such an object is one call: ``await WorkflowJob.load(info, id)``.
+:class:`JobDocument` is a loadable ``Job``: the interface's fields come from
+the document's :class:`~gateway.facts.JobFacts`, computed once per object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
@@ -45,23 +49,6 @@ class Job(Node):
     owner: str | None = strawberry.field(description="Who launched or runs the job.")
 
 
-def job_fields(type_name: str, facts: JobFacts) -> dict[str, Any]:
-    """The ``Job`` interface's fields of a type, from the document's facts."""
-    return {
-        "id": strawberry.ID(to_global_id(type_name, facts.key)),
-        "source": facts.source,
-        "name": facts.name,
-        "state": facts.state,
-        "upstream_status": facts.upstream_status,
-        "created_at": facts.created_at,
-        "updated_at": facts.updated_at,
-        "started_at": facts.started_at,
-        "finished_at": facts.finished_at,
-        "elapsed_seconds": facts.elapsed_seconds,
-        "owner": facts.owner,
-    }
-
-
 @strawberry.type
 class UpstreamDocument:
     """Base of a type mapped from one upstream document (not itself in the schema)."""
@@ -79,8 +66,15 @@ class LoadableDocument(UpstreamDocument):
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Self:
-        """The type of one document."""
-        raise NotImplementedError
+        """The object of one document, its fields read from it when first read.
+
+        The dataclass ``__init__`` is skipped: a type's fields are
+        :class:`~schema.core.document_fields.ReadOnce` readers
+        (:func:`~schema.core.document_fields.read_lazily`).
+        """
+        obj = cls.__new__(cls)
+        obj._doc = doc
+        return obj
 
     loader_name: ClassVar[str] = ""
     """The attribute of :class:`~gateway.loaders.Loaders` that loads this type by key."""
@@ -98,3 +92,38 @@ class LoadableDocument(UpstreamDocument):
         loader: DataLoader[Any, Doc | None] = getattr(info.context.loaders, cls.loader_name)
         docs = await loader.load_many(keys)
         return [cls.from_doc(doc) for doc in docs if doc]
+
+
+@strawberry.type
+class JobDocument(LoadableDocument):
+    """Base of a loadable ``Job`` type (not itself in the schema)."""
+
+    _facts: strawberry.Private[JobFacts]
+    """The document's facts: read once, on the first ``Job`` field read."""
+
+    @classmethod
+    def with_facts(cls, doc: Doc, facts: JobFacts) -> Self:
+        """The object of a document whose facts are already known (the cross-system view's)."""
+        obj = cls.from_doc(doc)
+        obj._facts = facts
+        return obj
+
+
+def job_readers(
+    type_name: str, facts_of: Callable[[Doc], JobFacts]
+) -> dict[str, Callable[[JobDocument], object]]:
+    """Readers of the ``Job`` interface's fields of a type, all from the document's facts."""
+    return {
+        "_facts": lambda job: facts_of(job._doc),
+        "id": lambda job: strawberry.ID(to_global_id(type_name, job._facts.key)),
+        "source": lambda job: job._facts.source,
+        "name": lambda job: job._facts.name,
+        "state": lambda job: job._facts.state,
+        "upstream_status": lambda job: job._facts.upstream_status,
+        "created_at": lambda job: job._facts.created_at,
+        "updated_at": lambda job: job._facts.updated_at,
+        "started_at": lambda job: job._facts.started_at,
+        "finished_at": lambda job: job._facts.finished_at,
+        "elapsed_seconds": lambda job: job._facts.elapsed_seconds,
+        "owner": lambda job: job._facts.owner,
+    }

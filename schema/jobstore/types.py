@@ -7,6 +7,7 @@ upstream call: they are resolved inside the job.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -15,7 +16,8 @@ import strawberry
 
 from gateway import coerce
 from gateway.facts import flow_job_facts, step_body, step_entries
-from schema.core.node import Job, LoadableDocument, UpstreamDocument, job_fields
+from schema.core.document_fields import as_is, read_lazily
+from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
 
 
@@ -59,6 +61,8 @@ class Step(UpstreamDocument):
     metadata: JSON | None
     report: JSON | None = strawberry.field(description="The `reportStep` document, if any.")
     _siblings: strawberry.Private[dict[str, Step]]
+    _body: strawberry.Private[Doc]
+    """The entry's ``singleStep`` (or else ``reportStep``): what most fields read."""
 
     @strawberry.field(description="The step this one is nested under, in the same job.")
     def parent(self) -> Step | None:
@@ -71,47 +75,55 @@ class Step(UpstreamDocument):
         return self._siblings.get(key) if key else None
 
     @classmethod
-    def from_entry(
-        cls, entry: dict[str, Any], status: StepStatus, siblings: dict[str, Step]
-    ) -> Step:
-        single = coerce.mapping(entry.get("singleStep"))
-        report = coerce.mapping(entry.get("reportStep"))
-        s = step_body(entry)
-        metadata = coerce.mapping(s.get("metadata"))
-        return cls(
-            status=status,
-            is_report=single is None and report is not None,
-            unique_step_id=coerce.nonempty_text(s.get("uniqueStepId")),
-            previous_unique_step_id=coerce.nonempty_text(s.get("previousUniqueStepId")),
-            step_id=coerce.text(s.get("stepId")),
-            step_number=coerce.integer(s.get("stepNumber")),
-            title=coerce.text(s.get("stepTitle")),
-            description=coerce.text(s.get("stepDescription")),
-            type=coerce.text(s.get("stepType")),
-            values=s.get("values"),
-            value_resource_ids=s.get("valueResourceIds"),
-            user_id=coerce.text(s.get("userId")),
-            user_name=coerce.text(s.get("userName")),
-            device_id=coerce.text(s.get("deviceId")),
-            connection_type=coerce.text(s.get("connectionType")),
-            started=coerce.timestamp(s.get("started")),
-            completed=coerce.timestamp(s.get("completed")),
-            updated=coerce.timestamp(s.get("updated")),
-            cancelled=coerce.timestamp(s.get("cancelled")),
-            time_events=s.get("timeEvents"),
-            note=coerce.text(s.get("note")),
-            note_resource_filenames=s.get("noteResourceFilenames"),
-            coordinates=s.get("coordinates"),
-            parent_step_id=coerce.nonempty_text(s.get("parentStepId")),
-            parent_unique_step_id=coerce.nonempty_text(s.get("parentUniqueStepId")),
-            parent_step_title=coerce.text(s.get("parentStepTitle")),
-            parent_step_description=coerce.text(s.get("parentStepDescription")),
-            tags=coerce.text(metadata.get("tags")) if metadata else None,
-            metadata=metadata,
-            report=report,
-            _doc=entry,
-            _siblings=siblings,
-        )
+    def of_entry(cls, entry: Doc, status: StepStatus, siblings: dict[str, Step]) -> Step:
+        """The step of one entry of a job's step lists; its fields are read on demand."""
+        step = cls.__new__(cls)
+        step._doc = entry
+        step.status = status
+        step._siblings = siblings
+        return step
+
+
+def _in_body(convert: Callable[[Any], object], key: str) -> Callable[[Step], object]:
+    return lambda step: convert(step._body.get(key))
+
+
+read_lazily(
+    Step,
+    ("status",),
+    _body=lambda step: step_body(step._doc),
+    is_report=lambda step: (
+        coerce.mapping(step._doc.get("singleStep")) is None and step.report is not None
+    ),
+    unique_step_id=_in_body(coerce.nonempty_text, "uniqueStepId"),
+    previous_unique_step_id=_in_body(coerce.nonempty_text, "previousUniqueStepId"),
+    step_id=_in_body(coerce.text, "stepId"),
+    step_number=_in_body(coerce.integer, "stepNumber"),
+    title=_in_body(coerce.text, "stepTitle"),
+    description=_in_body(coerce.text, "stepDescription"),
+    type=_in_body(coerce.text, "stepType"),
+    values=_in_body(as_is, "values"),
+    value_resource_ids=_in_body(as_is, "valueResourceIds"),
+    user_id=_in_body(coerce.text, "userId"),
+    user_name=_in_body(coerce.text, "userName"),
+    device_id=_in_body(coerce.text, "deviceId"),
+    connection_type=_in_body(coerce.text, "connectionType"),
+    started=_in_body(coerce.timestamp, "started"),
+    completed=_in_body(coerce.timestamp, "completed"),
+    updated=_in_body(coerce.timestamp, "updated"),
+    cancelled=_in_body(coerce.timestamp, "cancelled"),
+    time_events=_in_body(as_is, "timeEvents"),
+    note=_in_body(coerce.text, "note"),
+    note_resource_filenames=_in_body(as_is, "noteResourceFilenames"),
+    coordinates=_in_body(as_is, "coordinates"),
+    parent_step_id=_in_body(coerce.nonempty_text, "parentStepId"),
+    parent_unique_step_id=_in_body(coerce.nonempty_text, "parentUniqueStepId"),
+    parent_step_title=_in_body(coerce.text, "parentStepTitle"),
+    parent_step_description=_in_body(coerce.text, "parentStepDescription"),
+    tags=lambda step: coerce.text(step.metadata.get("tags")) if step.metadata else None,
+    metadata=_in_body(coerce.mapping, "metadata"),
+    report=lambda step: coerce.mapping(step._doc.get("reportStep")),
+)
 
 
 _STATUS = {
@@ -121,13 +133,13 @@ _STATUS = {
 }
 
 
-def _steps(doc: dict[str, Any], metadata: dict[str, Any]) -> tuple[list[Step], Step | None]:
+def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
     siblings: dict[str, Step] = {}
     steps: list[Step] = []
     current: Step | None = None
     for group, entry in step_entries(doc, metadata):
         status = _STATUS[group]
-        step = Step.from_entry(entry, status, siblings)
+        step = Step.of_entry(entry, status, siblings)
         key = step.unique_step_id
         if status is StepStatus.CURRENT:
             current = step
@@ -140,7 +152,7 @@ def _steps(doc: dict[str, Any], metadata: dict[str, Any]) -> tuple[list[Step], S
 
 
 @strawberry.type(description="A job of the jobs store: a person running a guided workflow.")
-class FlowJob(Job, LoadableDocument):
+class FlowJob(Job, JobDocument):
     job_id: str
     client_job_id: str | None
     workflow_id: str | None
@@ -163,6 +175,10 @@ class FlowJob(Job, LoadableDocument):
         description="Completed, current and cancelled steps, in that order."
     )
     current_step: Step | None
+    _meta: strawberry.Private[Doc]
+    """The document's ``metadata`` object, where most fields are."""
+    _step_list: strawberry.Private[tuple[list[Step], Step | None]]
+    """``steps`` and ``current_step``, built together on the first read of either."""
 
     loader_name = "flow_job_by_id"
 
@@ -174,32 +190,38 @@ class FlowJob(Job, LoadableDocument):
     def cancelled_steps(self) -> list[Step]:
         return [s for s in self.steps if s.status is StepStatus.CANCELLED]
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> FlowJob:
-        meta = coerce.mapping(doc.get("metadata")) or {}
-        own = coerce.mapping(meta.get("metadata"))
-        steps, current = _steps(doc, meta)
-        return cls(
-            **job_fields("FlowJob", flow_job_facts(doc)),
-            job_id=coerce.text(doc.get("jobId")) or "",
-            client_job_id=coerce.text(meta.get("clientJobId")),
-            workflow_id=coerce.text(meta.get("workflowId")),
-            workflow_version_id=coerce.text(meta.get("workflowVersionId")),
-            workflow_name=coerce.text(meta.get("workflowName")),
-            job_title=coerce.text(meta.get("jobTitle")),
-            metadata=own,
-            modified=coerce.timestamp(meta.get("modified")),
-            user_id=coerce.text(meta.get("userId")),
-            username=coerce.text(meta.get("username")),
-            abandon_reason=coerce.text(meta.get("abandonReason")),
-            team=coerce.text(doc.get("team")),
-            hierarchy_stack=doc.get("hierarchyStack"),
-            packet_ids=doc.get("packetIds"),
-            job_exclusion=doc.get("jobExclusion"),
-            excluded=coerce.boolean(doc.get("excluded")),
-            scheduled_job_id=coerce.text(own.get("ScheduledJobId")) if own else None,
-            scheduled_task_id=coerce.text(own.get("ScheduledTaskId")) if own else None,
-            steps=steps,
-            current_step=current,
-            _doc=doc,
-        )
+
+def _in_meta(convert: Callable[[Any], object], key: str) -> Callable[[FlowJob], object]:
+    return lambda job: convert(job._meta.get(key))
+
+
+def _in_own_metadata(key: str) -> Callable[[FlowJob], object]:
+    return lambda job: coerce.text(job.metadata.get(key)) if job.metadata else None
+
+
+read_lazily(
+    FlowJob,
+    **job_readers("FlowJob", flow_job_facts),
+    _meta=lambda job: coerce.mapping(job._doc.get("metadata")) or {},
+    _step_list=lambda job: _steps(job._doc, job._meta),
+    job_id=lambda job: coerce.text(job._doc.get("jobId")) or "",
+    client_job_id=_in_meta(coerce.text, "clientJobId"),
+    workflow_id=_in_meta(coerce.text, "workflowId"),
+    workflow_version_id=_in_meta(coerce.text, "workflowVersionId"),
+    workflow_name=_in_meta(coerce.text, "workflowName"),
+    job_title=_in_meta(coerce.text, "jobTitle"),
+    metadata=_in_meta(coerce.mapping, "metadata"),
+    modified=_in_meta(coerce.timestamp, "modified"),
+    user_id=_in_meta(coerce.text, "userId"),
+    username=_in_meta(coerce.text, "username"),
+    abandon_reason=_in_meta(coerce.text, "abandonReason"),
+    team=lambda job: coerce.text(job._doc.get("team")),
+    hierarchy_stack=lambda job: job._doc.get("hierarchyStack"),
+    packet_ids=lambda job: job._doc.get("packetIds"),
+    job_exclusion=lambda job: job._doc.get("jobExclusion"),
+    excluded=lambda job: coerce.boolean(job._doc.get("excluded")),
+    scheduled_job_id=_in_own_metadata("ScheduledJobId"),
+    scheduled_task_id=_in_own_metadata("ScheduledTaskId"),
+    steps=lambda job: job._step_list[0],
+    current_step=lambda job: job._step_list[1],
+)

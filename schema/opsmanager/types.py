@@ -8,6 +8,7 @@ fetched in one ``in[_id]`` request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -18,7 +19,8 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import operations_job_facts
-from schema.core.node import Job, LoadableDocument, UpstreamDocument, job_fields
+from schema.core.document_fields import as_is, read_lazily
+from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
 
 
@@ -60,6 +62,8 @@ class Task(UpstreamDocument):
     x: float | None
     y: float | None
     _tasks: strawberry.Private[dict[str, Task]]
+    _metrics: strawberry.Private[Doc]
+    """The task's ``metrics`` object (``{}`` when absent)."""
 
     @strawberry.field(description="The tasks this one's transitions lead to, without repeats.")
     def next(self, on: TransitionKind | None = None) -> list[Task]:
@@ -75,44 +79,64 @@ class Task(UpstreamDocument):
         return out
 
     @classmethod
-    def from_doc(cls, task_id: str, doc: dict[str, Any], tasks: dict[str, Task]) -> Task:
-        metrics = coerce.mapping(doc.get("metrics")) or {}
-        transitions: list[TaskTransition] = []
-        raw_transitions = coerce.mapping(doc.get("transitions")) or {}
-        for kind in TransitionKind:
-            for edge in raw_transitions.get(kind.value) or []:
-                if isinstance(edge, dict) and isinstance(edge.get("task"), str):
-                    transitions.append(
-                        TaskTransition(
-                            on=kind, task_id=edge["task"], type=coerce.text(edge.get("type"))
-                        )
+    def of_doc(cls, task_id: str, doc: Doc, tasks: dict[str, Task]) -> Task:
+        """The task ``task_id`` of a job's ``tasks``; its fields are read on demand."""
+        task = cls.__new__(cls)
+        task._doc = doc
+        task.task_id = task_id
+        task._tasks = tasks
+        return task
+
+
+def _transitions(doc: Doc) -> list[TaskTransition]:
+    transitions: list[TaskTransition] = []
+    raw_transitions = coerce.mapping(doc.get("transitions")) or {}
+    for kind in TransitionKind:
+        for edge in raw_transitions.get(kind.value) or []:
+            if isinstance(edge, dict) and isinstance(edge.get("task"), str):
+                transitions.append(
+                    TaskTransition(
+                        on=kind, task_id=edge["task"], type=coerce.text(edge.get("type"))
                     )
-        return cls(
-            task_id=task_id,
-            name=coerce.text(doc.get("name")),
-            summary=coerce.text(doc.get("summary")),
-            description=coerce.text(doc.get("description")),
-            location=coerce.text(doc.get("location")),
-            app=coerce.text(doc.get("app")),
-            type=coerce.text(doc.get("type")),
-            actor=coerce.text(doc.get("actor")),
-            status=coerce.text(doc.get("status")),
-            finish_state=coerce.text(doc.get("finish_state"))
-            or coerce.text(metrics.get("finish_state")),
-            transitions=transitions,
-            started_at=coerce.timestamp(doc.get("start_time", metrics.get("start_time"))),
-            finished_at=coerce.timestamp(doc.get("end_time", metrics.get("end_time"))),
-            run_time=_non_negative(coerce.number(metrics.get("run_time"))),
-            metrics=metrics or None,
-            variables=doc.get("variables"),
-            iterations=doc.get("iterations"),
-            groups=doc.get("groups"),
-            retry_settings=doc.get("retrySettings"),
-            x=coerce.number(doc.get("x")),
-            y=coerce.number(doc.get("y")),
-            _doc=doc,
-            _tasks=tasks,
-        )
+                )
+    return transitions
+
+
+def _in_task(convert: Callable[[Any], object], key: str) -> Callable[[Task], object]:
+    return lambda task: convert(task._doc.get(key))
+
+
+read_lazily(
+    Task,
+    ("task_id",),
+    _metrics=lambda task: coerce.mapping(task._doc.get("metrics")) or {},
+    name=_in_task(coerce.text, "name"),
+    summary=_in_task(coerce.text, "summary"),
+    description=_in_task(coerce.text, "description"),
+    location=_in_task(coerce.text, "location"),
+    app=_in_task(coerce.text, "app"),
+    type=_in_task(coerce.text, "type"),
+    actor=_in_task(coerce.text, "actor"),
+    status=_in_task(coerce.text, "status"),
+    finish_state=lambda task: (
+        coerce.text(task._doc.get("finish_state")) or coerce.text(task._metrics.get("finish_state"))
+    ),
+    transitions=lambda task: _transitions(task._doc),
+    started_at=lambda task: coerce.timestamp(
+        task._doc.get("start_time", task._metrics.get("start_time"))
+    ),
+    finished_at=lambda task: coerce.timestamp(
+        task._doc.get("end_time", task._metrics.get("end_time"))
+    ),
+    run_time=lambda task: _non_negative(coerce.number(task._metrics.get("run_time"))),
+    metrics=lambda task: task._metrics or None,
+    variables=_in_task(as_is, "variables"),
+    iterations=_in_task(as_is, "iterations"),
+    groups=_in_task(as_is, "groups"),
+    retry_settings=_in_task(as_is, "retrySettings"),
+    x=_in_task(coerce.number, "x"),
+    y=_in_task(coerce.number, "y"),
+)
 
 
 def _non_negative(value: float | None) -> float | None:
@@ -167,7 +191,7 @@ def _group_ids(value: Any) -> list[str]:
 
 
 @strawberry.type(description="A job of the operations manager: a workflow run as a graph of tasks.")
-class OperationsJob(Job, LoadableDocument):
+class OperationsJob(Job, JobDocument):
     ops_id: str = strawberry.field(description="The upstream `_id`.")
     description: str | None
     type: str | None
@@ -188,22 +212,16 @@ class OperationsJob(Job, LoadableDocument):
     tags: JSON | None
     decorators: JSON | None
     validation_errors: JSON | None
-    _task_cache: strawberry.Private[list[Task] | None] = None
+    _metrics: strawberry.Private[Doc]
+    """The job's ``metrics`` object (``{}`` when absent)."""
+    _task_list: strawberry.Private[list[Task]]
+    """The job's tasks, built on the first read of ``tasks``."""
 
     loader_name = "operations_job_by_id"
 
     @strawberry.field(description="The job's tasks, keyed in the document by task id.")
     def tasks(self) -> list[Task]:
-        # Built on first use: a list of jobs seldom asks for tasks, and mapping
-        # them is most of the cost of a job.
-        if self._task_cache is None:
-            tasks: dict[str, Task] = {}
-            raw_tasks = coerce.mapping(self._doc.get("tasks")) or {}
-            for key, value in raw_tasks.items():
-                if isinstance(value, dict):
-                    tasks[key] = Task.from_doc(key, value, tasks)
-            self._task_cache = list(tasks.values())
-        return self._task_cache
+        return self._task_list
 
     @strawberry.field(description="The job that spawned this one.")
     async def parent(self, info: Info) -> OperationsJob | None:
@@ -216,43 +234,65 @@ class OperationsJob(Job, LoadableDocument):
     async def ancestors(self, info: Info) -> list[OperationsJob] | None:
         return await OperationsJob.load_many(info, self.ancestor_ids)
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> OperationsJob:
-        metrics = coerce.mapping(doc.get("metrics")) or {}
-        parent = coerce.mapping(doc.get("parent"))
-        parent_ref = None
-        if parent is not None:
-            parent_ref = ParentReference(
-                job_id=coerce.nonempty_text(parent.get("job")),
-                task=coerce.text(parent.get("task")),
-                iteration=coerce.integer(parent.get("iteration")),
-                element=coerce.integer(parent.get("element")),
-            )
-        progress = coerce.number(metrics.get("progress"))
-        ops_id = coerce.text(doc.get("_id")) or ""
-        return cls(
-            **job_fields("OperationsJob", operations_job_facts(doc)),
-            ops_id=ops_id,
-            description=coerce.text(doc.get("description")),
-            type=coerce.text(doc.get("type")),
-            created_by=coerce.text(doc.get("created_by")),
-            last_updated_by=coerce.text(doc.get("last_updated_by")),
-            errors=[_error(e) for e in doc.get("error") or [] if isinstance(e, dict)]
-            if isinstance(doc.get("error"), list)
-            else [],
-            warnings=doc.get("warnings"),
-            ancestor_ids=coerce.string_list(doc.get("ancestors")),
-            parent_reference=parent_ref,
-            group_ids=_group_ids(doc.get("groups")),
-            groups=doc.get("groups"),
-            watchers=doc.get("watchers"),
-            variables=doc.get("variables"),
-            transitions=doc.get("transitions"),
-            error_handler=doc.get("errorHandler"),
-            progress=progress if progress is not None and 0 <= progress <= 1 else None,
-            metrics=metrics or None,
-            tags=doc.get("tags"),
-            decorators=doc.get("decorators"),
-            validation_errors=doc.get("validationErrors"),
-            _doc=doc,
-        )
+
+def _tasks(doc: Doc) -> list[Task]:
+    tasks: dict[str, Task] = {}
+    raw_tasks = coerce.mapping(doc.get("tasks")) or {}
+    for key, value in raw_tasks.items():
+        if isinstance(value, dict):
+            tasks[key] = Task.of_doc(key, value, tasks)
+    return list(tasks.values())
+
+
+def _parent_reference(doc: Doc) -> ParentReference | None:
+    parent = coerce.mapping(doc.get("parent"))
+    if parent is None:
+        return None
+    return ParentReference(
+        job_id=coerce.nonempty_text(parent.get("job")),
+        task=coerce.text(parent.get("task")),
+        iteration=coerce.integer(parent.get("iteration")),
+        element=coerce.integer(parent.get("element")),
+    )
+
+
+def _errors(doc: Doc) -> list[OperationsJobError]:
+    raw = doc.get("error")
+    return [_error(e) for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
+
+
+def _progress(metrics: Doc) -> float | None:
+    progress = coerce.number(metrics.get("progress"))
+    return progress if progress is not None and 0 <= progress <= 1 else None
+
+
+def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[OperationsJob], object]:
+    return lambda job: convert(job._doc.get(key))
+
+
+read_lazily(
+    OperationsJob,
+    **job_readers("OperationsJob", operations_job_facts),
+    _metrics=lambda job: coerce.mapping(job._doc.get("metrics")) or {},
+    _task_list=lambda job: _tasks(job._doc),
+    ops_id=lambda job: coerce.text(job._doc.get("_id")) or "",
+    description=_in_job(coerce.text, "description"),
+    type=_in_job(coerce.text, "type"),
+    created_by=_in_job(coerce.text, "created_by"),
+    last_updated_by=_in_job(coerce.text, "last_updated_by"),
+    errors=lambda job: _errors(job._doc),
+    warnings=_in_job(as_is, "warnings"),
+    ancestor_ids=_in_job(coerce.string_list, "ancestors"),
+    parent_reference=lambda job: _parent_reference(job._doc),
+    group_ids=_in_job(_group_ids, "groups"),
+    groups=_in_job(as_is, "groups"),
+    watchers=_in_job(as_is, "watchers"),
+    variables=_in_job(as_is, "variables"),
+    transitions=_in_job(as_is, "transitions"),
+    error_handler=_in_job(as_is, "errorHandler"),
+    progress=lambda job: _progress(job._metrics),
+    metrics=lambda job: job._metrics or None,
+    tags=_in_job(as_is, "tags"),
+    decorators=_in_job(as_is, "decorators"),
+    validation_errors=_in_job(as_is, "validationErrors"),
+)

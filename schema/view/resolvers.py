@@ -40,7 +40,8 @@ _TYPES: dict[JobSource, type[FlowJob] | type[OperationsJob] | type[WorkflowJob]]
 
 
 def _job(item: ViewJob) -> Job:
-    return _TYPES[item.facts.source].from_doc(item.doc)
+    # The view has read the facts already: the job's ``Job`` fields reuse them.
+    return _TYPES[item.facts.source].with_facts(item.doc, item.facts)
 
 
 def _report(info: Info, selected: int, failures: list[tuple[JobSource, UpstreamError]]) -> None:

@@ -1,0 +1,79 @@
+"""Fields read from the upstream document when first read, not when the object is made.
+
+An object mapped from an upstream document is made with its raw document
+only (no dataclass ``__init__`` over every field). Each of its fields is a
+*reader*, a function of the object run the first time the field is read (by
+GraphQL or by Python code), whose value is then kept on the object. A list
+of 200 jobs that selects five fields converts five fields per job; a
+timestamp nobody selects is never parsed, a list of steps nobody selects
+never built.
+
+Strawberry still sees the class's annotations, so the schema does not
+change, and the fields stay *basic* (no resolver): graphql-core reads them
+with a plain ``getattr``, its cheapest path. A reader that raises fails its
+own field only, as a resolver would.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from strawberry.types.base import get_object_definition
+from strawberry.types.private import is_private
+
+T = TypeVar("T")
+
+Reader = Callable[[T], object]
+
+
+class ReadOnce:
+    """A non-data descriptor: runs its reader on first access, then stays out of the way.
+
+    The value is stored in the instance's ``__dict__`` under the field's own
+    name, which shadows this (non-data) descriptor: the second read is an
+    ordinary attribute lookup.
+    """
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, name: str, read: Callable[[Any], object]) -> None:
+        self.name = name
+        self.read = read
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.read(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
+def as_is(value: Any) -> Any:
+    """The reader's conversion of a field that gives the upstream's value untouched (``JSON``)."""
+    return value
+
+
+def read_lazily(cls: type[T], given: tuple[str, ...] = (), /, **readers: Reader[T]) -> None:
+    """Make each named attribute of ``cls`` a :class:`ReadOnce` of its reader.
+
+    Names other than fields (a private ``_facts``, say) are welcome: they
+    are intermediate values several fields share, computed once. ``given``
+    names the fields the type's constructor sets itself. Every field of the
+    schema type without a resolver must have a reader or be given, checked
+    here at import time rather than found as an ``AttributeError`` in a query.
+    """
+    for name, read in readers.items():
+        setattr(cls, name, ReadOnce(name, read))
+    definition = get_object_definition(cls, strict=True)
+    missing = [
+        field.python_name
+        for field in definition.fields
+        if field.base_resolver is None
+        and field.python_name not in given
+        and not isinstance(inspect.getattr_static(cls, field.python_name, None), ReadOnce)
+        and not is_private(field.type)
+    ]
+    if missing:
+        raise TypeError(f"{cls.__name__} has no reader for {', '.join(missing)}")
