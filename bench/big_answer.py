@@ -32,6 +32,7 @@ import orjson
 from bench import big_documents
 from gateway.config import Settings, load_settings
 from gateway.context import Context
+from gateway.garbage_collection import tune_for_serving
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from schema import GatewaySchema, build_schema
@@ -192,6 +193,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 async def _main(args: argparse.Namespace) -> None:
     schema = build_schema(max_cost=10**9)
+    if not args.gc_default:
+        tune_for_serving()  # as ``jobs-gateway serve`` does
     profile = cProfile.Profile() if args.profile else None
     print(f"schema.execute in process, {args.runs} runs after 3 warm-up runs (ms)")
     print("cpu: process time of the run (steady when other processes compete for the cores)")
@@ -217,6 +220,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--case", choices=[case.name for case in CASES])
     parser.add_argument("--profile", help="write a cProfile of the timed runs to this file")
+    parser.add_argument(
+        "--gc-default",
+        action="store_true",
+        help="Python's default GC thresholds, not the server's (gateway.garbage_collection)",
+    )
     parser.add_argument(
         "--gc-off", action="store_true", help="no cyclic GC in the timed runs (shows its share)"
     )

@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 
 from gateway.config import ConfigError, Settings, load_settings
+from gateway.garbage_collection import tune_for_serving
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -47,7 +48,9 @@ def worker_app() -> Any:
 
     settings = load_settings()
     _configure_logging(settings, os.environ.get("GATEWAY_UVICORN_LOG_LEVEL", "info"))
-    return create_app(settings)
+    app = create_app(settings)
+    tune_for_serving()
+    return app
 
 
 def _sandbox_missing(command: str) -> int:
@@ -98,6 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     app = create_app(settings)
+    tune_for_serving()
     config = uvicorn.Config(
         app,
         host=args.host,
