@@ -287,8 +287,6 @@ def main() -> None:
             "serve",
             "--port",
             str(port),
-            "--log-level",
-            "warning",
         ]
         with (
             _process(
@@ -298,7 +296,10 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             ),
-            _process(ours, cwd=ROOT, env=env) as gateway,
+            # as deployed: metrics and the JSON request log on (the log to /dev/null)
+            _process(
+                ours, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ) as gateway,
         ):
             urls = {
                 "jg": f"http://127.0.0.1:{port}/graphql",
