@@ -128,12 +128,15 @@ def build_schema(
     introspection: bool = True,
     max_cost: int = 20_000,
     cached_documents: int = 1024,
-    fast_path: bool = True,
+    fast_paths: bool = True,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions.
 
     The limits and the document cache are made here, once: every request
     shares them (see :mod:`schema.core.limits`, :mod:`schema.core.document_cache`).
+    ``fast_paths=False`` leaves out the fast path (:mod:`schema.core.fast_path`)
+    and the leaf shortcut (:mod:`schema.core.leaf_execution`): strawberry and
+    graphql-core as they come, the reference the differential tests compare with.
     """
     from strawberry.extensions import DisableIntrospection
 
@@ -156,13 +159,13 @@ def build_schema(
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=extensions,
-        execution_context_class=LeafShortcutExecution,
+        execution_context_class=LeafShortcutExecution if fast_paths else None,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.hide_suggestions = hide_suggestions
     schema.document_cache = cache
-    if fast_path:
+    if fast_paths:
         schema.fast_path = FastPath(schema, cache, max_cost=max_cost)
     return schema
 
