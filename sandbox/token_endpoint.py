@@ -57,6 +57,11 @@ class IssuedTokens:
         expiry = self._expiry.get(token)
         return expiry is not None and self.clock() < expiry
 
+    def live(self) -> list[str]:
+        """The tokens still accepted (tests search logs and answers for them)."""
+        now = self.clock()
+        return [token for token, at in self._expiry.items() if at > now]
+
     def revoke_all(self) -> int:
         """Refuse every token issued so far; returns how many were live."""
         now = self.clock()
