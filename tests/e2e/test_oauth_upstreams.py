@@ -8,10 +8,7 @@ calls they authorise.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from sandbox.server import TOKEN_PATHS, SandboxThread
 from tests.conftest import CONTROL
@@ -26,15 +23,6 @@ mutation { startOperationsJob(input: {workflow: "Port turn-up", options: {}}) {
   job { opsId } userErrors { message } } }"""
 JS_TOKEN = "POST /connect/token"
 OPS_TOKEN = "POST /oauth/token"
-
-
-@pytest.fixture
-def oauth(sandbox: SandboxThread) -> Iterator[SandboxThread]:
-    """The sandbox, its token lifetimes put back and its issued tokens revoked after."""
-    yield sandbox
-    for name in TOKEN_PATHS:
-        CONTROL.put(f"{sandbox.url(name)}/_sandbox/oauth", json={"lifetime": 3600})
-        CONTROL.post(f"{sandbox.url(name)}/_sandbox/oauth/revoke")
 
 
 def _oauth_gateway(start: GatewayFactory, sandbox: SandboxThread, *names: str) -> GatewayClient:
@@ -54,77 +42,77 @@ def _first_job_id(gateway: GatewayClient) -> str:
 
 
 def test_one_token_for_many_concurrent_queries(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    gateway = _oauth_gateway(start_gateway, oauth, "jobstore")
+    gateway = _oauth_gateway(start_gateway, sandbox, "jobstore")
     # The token endpoint answers slowly, so the queries all wait for the first token.
-    set_faults(oauth, "jobstore", latency_ms=200)
+    set_faults(sandbox, "jobstore", latency_ms=200)
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(lambda _: gateway.execute(FLOW_JOBS), range(12)))
     assert all("errors" not in answer for answer in answers)
-    counts = requests_of(oauth, "jobstore")
+    counts = requests_of(sandbox, "jobstore")
     assert counts[JS_TOKEN] == 1
     assert counts["GET /jobs/v1/"] >= 1
 
 
 def test_a_token_is_refreshed_before_it_expires(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    CONTROL.put(f"{oauth.url('jobstore')}/_sandbox/oauth", json={"lifetime": 1})
-    gateway = _oauth_gateway(start_gateway, oauth, "jobstore")
+    CONTROL.put(f"{sandbox.url('jobstore')}/_sandbox/oauth", json={"lifetime": 1})
+    gateway = _oauth_gateway(start_gateway, sandbox, "jobstore")
     gateway.data(FLOW_JOBS)
-    assert requests_of(oauth, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/": 1}
+    assert requests_of(sandbox, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/": 1}
     time.sleep(1.0)  # past 80% of the token's one second
     gateway.data(FLOW_JOBS)
     # A new token before the old one was refused: no 401, no retried GET.
-    assert requests_of(oauth, "jobstore") == {JS_TOKEN: 2, "GET /jobs/v1/": 2}
+    assert requests_of(sandbox, "jobstore") == {JS_TOKEN: 2, "GET /jobs/v1/": 2}
 
 
 def test_a_revoked_token_costs_one_refresh_and_one_retry_of_the_get(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    gateway = _oauth_gateway(start_gateway, oauth, "jobstore")
+    gateway = _oauth_gateway(start_gateway, sandbox, "jobstore")
     job_id = _first_job_id(gateway)
-    _revoke(oauth, "jobstore")
-    reset_counts(oauth)
+    _revoke(sandbox, "jobstore")
+    reset_counts(sandbox)
     assert gateway.data(FLOW_JOB, {"id": job_id}) == {"flowJob": {"jobId": job_id}}
-    assert requests_of(oauth, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/bson/{job_id}": 2}
+    assert requests_of(sandbox, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/bson/{job_id}": 2}
 
 
 def test_a_get_refused_twice_is_unauthenticated_after_one_retry(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    gateway = _oauth_gateway(start_gateway, oauth, "jobstore")
+    gateway = _oauth_gateway(start_gateway, sandbox, "jobstore")
     job_id = _first_job_id(gateway)
     # Tokens that die at once: the refreshed one is refused too.
-    CONTROL.put(f"{oauth.url('jobstore')}/_sandbox/oauth", json={"lifetime": 1e-9})
-    _revoke(oauth, "jobstore")
-    reset_counts(oauth)
+    CONTROL.put(f"{sandbox.url('jobstore')}/_sandbox/oauth", json={"lifetime": 1e-9})
+    _revoke(sandbox, "jobstore")
+    reset_counts(sandbox)
     body = gateway.execute(FLOW_JOB, {"id": job_id})
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
-    assert requests_of(oauth, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/bson/{job_id}": 2}
+    assert requests_of(sandbox, "jobstore") == {JS_TOKEN: 1, "GET /jobs/v1/bson/{job_id}": 2}
 
 
 def test_a_post_with_a_refused_token_is_not_retried(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    gateway = _oauth_gateway(start_gateway, oauth, "opsmanager")
+    gateway = _oauth_gateway(start_gateway, sandbox, "opsmanager")
     gateway.data(OPS_JOBS)
-    _revoke(oauth, "opsmanager")
-    reset_counts(oauth)
+    _revoke(sandbox, "opsmanager")
+    reset_counts(sandbox)
     body = gateway.execute(START)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
-    assert requests_of(oauth, "opsmanager") == {"POST /operations-manager/jobs/start": 1}
+    assert requests_of(sandbox, "opsmanager") == {"POST /operations-manager/jobs/start": 1}
     # The refused token was dropped: the next call fetches a new one first.
-    reset_counts(oauth)
+    reset_counts(sandbox)
     gateway.data(OPS_JOBS)
-    assert requests_of(oauth, "opsmanager") == {OPS_TOKEN: 1, "GET /operations-manager/jobs": 1}
+    assert requests_of(sandbox, "opsmanager") == {OPS_TOKEN: 1, "GET /operations-manager/jobs": 1}
 
 
 def test_a_wrong_client_secret_is_unauthenticated_and_not_shown(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
-    env = oauth.sandboxes.client_credentials_env("jobstore")
+    env = sandbox.sandboxes.client_credentials_env("jobstore")
     env["GATEWAY_JOBSTORE_CLIENT_SECRET"] = "wrong-secret-31f5"
     gateway = start_gateway(**env)
     response = gateway.post(FLOW_JOBS)
@@ -135,22 +123,22 @@ def test_a_wrong_client_secret_is_unauthenticated_and_not_shown(
     assert "(invalid_client)" in message
     assert "GATEWAY_JOBSTORE_CLIENT_SECRET" in message
     assert "wrong-secret-31f5" not in response.text
-    assert requests_of(oauth, "jobstore") == {JS_TOKEN: 1}
+    assert requests_of(sandbox, "jobstore") == {JS_TOKEN: 1}
 
 
 def test_forwarding_still_sends_the_callers_own_credential(
-    oauth: SandboxThread, start_gateway: GatewayFactory
+    sandbox: SandboxThread, start_gateway: GatewayFactory
 ) -> None:
     gateway = start_gateway(GATEWAY_JOBSTORE_AUTH_MODE="forward", GATEWAY_JOBSTORE_TOKEN="")
     token = CONTROL.post(
-        oauth.url("jobstore") + TOKEN_PATHS["jobstore"],
+        sandbox.url("jobstore") + TOKEN_PATHS["jobstore"],
         data={
             "grant_type": "client_credentials",
-            "client_id": oauth.sandboxes.settings["jobstore"].client_id,
-            "client_secret": oauth.sandboxes.settings["jobstore"].client_secret,
+            "client_id": sandbox.sandboxes.settings["jobstore"].client_id,
+            "client_secret": sandbox.sandboxes.settings["jobstore"].client_secret,
         },
     ).json()["access_token"]
-    reset_counts(oauth)
+    reset_counts(sandbox)
     body = gateway.execute(FLOW_JOBS, headers={"Authorization": f"Bearer {token}"})
     assert "errors" not in body
-    assert requests_of(oauth, "jobstore") == {"GET /jobs/v1/": 1}
+    assert requests_of(sandbox, "jobstore") == {"GET /jobs/v1/": 1}

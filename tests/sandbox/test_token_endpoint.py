@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,17 +20,9 @@ GRANT = {
 }
 
 
-@pytest.fixture
-def oauth_sandbox(sandbox: SandboxThread) -> Iterator[SandboxThread]:
-    yield sandbox
-    for name in TOKEN_PATHS:
-        CONTROL.put(f"{sandbox.url(name)}/_sandbox/oauth", json={"lifetime": 3600})
-        CONTROL.post(f"{sandbox.url(name)}/_sandbox/oauth/revoke")
-
-
 @pytest.mark.parametrize("name", sorted(TOKEN_PATHS))
-def test_an_issued_token_is_accepted_until_revoked(oauth_sandbox: SandboxThread, name: str) -> None:
-    base = oauth_sandbox.url(name)
+def test_an_issued_token_is_accepted_until_revoked(sandbox: SandboxThread, name: str) -> None:
+    base = sandbox.url(name)
     answer = CONTROL.post(base + TOKEN_PATHS[name], data=GRANT)
     assert answer.status_code == 200
     body = answer.json()
@@ -47,10 +38,10 @@ def test_an_issued_token_is_accepted_until_revoked(oauth_sandbox: SandboxThread,
     assert CONTROL.get(base + LISTS[name], headers=static).status_code == 200
 
 
-def test_client_authentication_by_basic_auth_works_too(oauth_sandbox: SandboxThread) -> None:
+def test_client_authentication_by_basic_auth_works_too(sandbox: SandboxThread) -> None:
     pair = base64.b64encode(f"{SANDBOX_CLIENT_ID}:{SANDBOX_CLIENT_SECRET}".encode()).decode()
     answer = CONTROL.post(
-        oauth_sandbox.url("jobstore") + TOKEN_PATHS["jobstore"],
+        sandbox.url("jobstore") + TOKEN_PATHS["jobstore"],
         data={"grant_type": "client_credentials", "scope": "jobs"},
         headers={"Authorization": f"Basic {pair}"},
     )
@@ -67,21 +58,21 @@ def test_client_authentication_by_basic_auth_works_too(oauth_sandbox: SandboxThr
     ],
 )
 def test_bad_grants_are_refused(
-    oauth_sandbox: SandboxThread, form: dict[str, str], status: int, error: str
+    sandbox: SandboxThread, form: dict[str, str], status: int, error: str
 ) -> None:
-    answer = CONTROL.post(oauth_sandbox.url("opsmanager") + TOKEN_PATHS["opsmanager"], data=form)
+    answer = CONTROL.post(sandbox.url("opsmanager") + TOKEN_PATHS["opsmanager"], data=form)
     assert answer.status_code == status
     assert answer.json()["error"] == error
 
 
-def test_a_json_body_is_refused(oauth_sandbox: SandboxThread) -> None:
-    answer = CONTROL.post(oauth_sandbox.url("jobstore") + TOKEN_PATHS["jobstore"], json=GRANT)
+def test_a_json_body_is_refused(sandbox: SandboxThread) -> None:
+    answer = CONTROL.post(sandbox.url("jobstore") + TOKEN_PATHS["jobstore"], json=GRANT)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
 
 
-def test_the_lifetime_is_set_through_the_control_route(oauth_sandbox: SandboxThread) -> None:
-    base = oauth_sandbox.url("jobstore")
+def test_the_lifetime_is_set_through_the_control_route(sandbox: SandboxThread) -> None:
+    base = sandbox.url("jobstore")
     assert CONTROL.put(f"{base}/_sandbox/oauth", json={"lifetime": 2}).json() == {"lifetime": 2}
     assert CONTROL.post(base + TOKEN_PATHS["jobstore"], data=GRANT).json()["expires_in"] == 2
     assert CONTROL.put(f"{base}/_sandbox/oauth", json={"lifetime": -1}).status_code == 400
