@@ -9,6 +9,7 @@ secret. :class:`ClientCredentialsTokens` keeps one token per upstream:
   own pooled ``httpx.AsyncClient`` and within its timeout;
 - reused until 80% of its ``expires_in`` has passed (3600 s assumed when the
   answer leaves it out), then fetched again before the upstream would refuse it;
+  if that early fetch fails, the old token serves until it really expires;
 - single-flight: however many calls need a token at once, one request goes to
   the token endpoint and they all share its outcome (a token, or the error);
 - :meth:`ClientCredentialsTokens.refresh` forces a new token after the
@@ -70,6 +71,8 @@ class _Token:
     authorization: str = field(repr=False)
     refresh_after: float
     """``time.monotonic()`` after which the token is fetched again."""
+    expires_at: float
+    """``time.monotonic()`` when the token endpoint said it stops working."""
 
 
 class ClientCredentialsTokens:
@@ -104,7 +107,20 @@ class ClientCredentialsTokens:
         current = self._current
         if current is not None and self.clock() < current.refresh_after:
             return current.authorization
-        return await self._fetch_once()
+        try:
+            return await self._fetch_once()
+        except UpstreamError:
+            if (
+                current is None
+                or self.clock() >= current.expires_at
+                or current is not self._current
+            ):
+                raise
+            logger.warning(
+                "could not refresh the %s access token; the current one serves until it expires",
+                self.upstream.value,
+            )
+            return current.authorization
 
     async def refresh(self, rejected: str) -> str:
         """A new token after the upstream refused ``rejected`` (one fetch for many callers)."""
@@ -193,9 +209,11 @@ class ClientCredentialsTokens:
             )
         expires_in = _seconds(body.get("expires_in"))
         logger.info("fetched an access token for %s, valid %.0f s", name, expires_in)
+        now = self.clock()
         return _Token(
             authorization=f"Bearer {token}",
-            refresh_after=self.clock() + expires_in * REFRESH_AT,
+            refresh_after=now + expires_in * REFRESH_AT,
+            expires_at=now + expires_in,
         )
 
     def _refused(self, status: int, body: object) -> UpstreamError:

@@ -84,6 +84,27 @@ async def test_the_token_is_fetched_again_at_80_percent_of_its_lifetime() -> Non
     assert len(endpoint.forms) == 2
 
 
+async def test_a_failed_early_refresh_keeps_the_old_token_until_it_expires() -> None:
+    now = [0.0]
+    endpoint = TokenEndpoint(expires_in=100)
+    tokens = _tokens(endpoint, clock=lambda: now[0])
+    assert await tokens.authorization() == "Bearer tok-1"
+    endpoint.status = 503
+    now[0] = 90.0
+    assert await tokens.authorization() == "Bearer tok-1"
+    assert len(endpoint.forms) == 2  # it did try
+    now[0] = 100.0
+    with pytest.raises(UpstreamUnavailable):
+        await tokens.authorization()
+    # A token the upstream refused is not kept as a fallback either.
+    endpoint.status = 200
+    now[0] = 200.0
+    refused = await tokens.authorization()
+    endpoint.status = 503
+    with pytest.raises(UpstreamUnavailable):
+        await tokens.refresh(refused)
+
+
 async def test_a_refused_token_is_replaced_once_for_all_who_saw_it_refused() -> None:
     endpoint = TokenEndpoint()
     tokens = _tokens(endpoint)
