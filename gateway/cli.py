@@ -1,4 +1,4 @@
-"""``jobs-gateway serve | sandbox | schema``.
+"""``jobs-gateway serve | check | sandbox | schema``.
 
 The sandbox upstreams are a separate top-level package, :mod:`sandbox`, that
 the product never needs: it is imported only inside the functions of the
@@ -137,6 +137,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Exit 0 when every upstream answers with its credential, 1 when one does not,
+    2 when the configuration does not load (the codes a deployment pipeline tests)."""
+    from gateway.upstream_check import check_all, render_table
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"jobs-gateway check: configuration error: {exc}", file=sys.stderr)
+        return 2
+    checks = asyncio.run(check_all(settings, within=args.timeout))
+    sys.stdout.write(render_table(checks))
+    for check in checks:
+        if check.problem is not None:
+            print(f"jobs-gateway check: {check.upstream}: {check.problem}", file=sys.stderr)
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     try:
         from sandbox.faults import parse_fault_options
@@ -196,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (one per core)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser(
+        "check",
+        help="reach each upstream with its credential (same settings as serve); exit 0, 1 or 2",
+    )
+    check.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds each upstream may take (default 10)"
+    )
+    check.set_defaults(run=_check)
 
     sandbox = commands.add_parser("sandbox", help="run the three sandbox upstreams")
     sandbox.add_argument("--host", default="127.0.0.1")

@@ -21,6 +21,13 @@ Per upstream (``JOBSTORE``, ``OPSMANAGER``, ``AWX``):
   (operations manager and AWX);
 - ``GATEWAY_OPSMANAGER_TOKEN_IN_QUERY``: send the operations-manager token as
   ``?token=`` rather than ``Bearer`` (its login-token style);
+- ``GATEWAY_<UP>_TOKEN_URL``, ``GATEWAY_<UP>_CLIENT_ID``,
+  ``GATEWAY_<UP>_CLIENT_SECRET`` and optional ``GATEWAY_<UP>_SCOPE`` (jobs
+  store and operations manager): OAuth2 client credentials instead of a static
+  credential; the gateway fetches a Bearer token from the token endpoint and
+  refreshes it (see :mod:`gateway.upstreams.oauth_tokens`). All three or none,
+  and never together with ``TOKEN``, ``USERNAME``/``PASSWORD`` or
+  ``AUTH_MODE=forward``;
 - ``GATEWAY_<UP>_TIMEOUT``: seconds one upstream call may take, connect,
   headers and body together (default 10);
 - ``GATEWAY_<UP>_MAX_CONNECTIONS``: size of the connection pool (default 100).
@@ -80,6 +87,16 @@ class AuthMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ClientCredentials:
+    """An OAuth2 client-credentials grant: where to ask for tokens and as whom."""
+
+    token_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UpstreamSettings:
     """How to reach and authenticate to one upstream."""
 
@@ -92,6 +109,20 @@ class UpstreamSettings:
     timeout: float = 10.0
     auth_mode: AuthMode = AuthMode.SERVICE
     max_connections: int = 100
+    client_credentials: ClientCredentials | None = None
+
+    @property
+    def auth_kind(self) -> str:
+        """How the gateway authenticates here, in a word (for ``jobs-gateway check``)."""
+        if self.auth_mode is AuthMode.FORWARD:
+            return "forward"
+        if self.client_credentials is not None:
+            return "oauth2"
+        if self.username:
+            return "basic"
+        if self.token_in_query:
+            return "query-token"
+        return "bearer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +166,7 @@ class Settings:
 
 
 BASIC_AUTH_UPSTREAMS = frozenset({Upstream.OPSMANAGER, Upstream.AWX})
+OAUTH_UPSTREAMS = frozenset({Upstream.JOBSTORE, Upstream.OPSMANAGER})
 
 
 def _check_characters(key: str, value: str, *, ascii_only: bool) -> None:
@@ -236,13 +268,35 @@ def _upstream(reader: _Reader, name: Upstream, missing: list[str]) -> UpstreamSe
     if bool(username) != bool(password):
         raise ConfigError(f"{prefix}USERNAME and {prefix}PASSWORD must be set together")
     token = reader.text(prefix + "TOKEN", ascii_only=True)
-    # No fallback credential: in service mode a forgotten token is a start-up error,
-    # never a default sent to whatever the URL points at.
-    if auth_mode is AuthMode.SERVICE and token is None and username is None:
-        missing.append(prefix + "TOKEN")
     token_in_query = False
     if name is Upstream.OPSMANAGER:
         token_in_query = reader.flag(prefix + "TOKEN_IN_QUERY", False)
+    client_credentials = _client_credentials(reader, name)
+    if client_credentials is not None:
+        others = [
+            key
+            for key, is_set in (
+                (prefix + "TOKEN", token is not None),
+                (prefix + "USERNAME/PASSWORD", username is not None),
+                (prefix + "TOKEN_IN_QUERY", token_in_query),
+                (prefix + "AUTH_MODE=forward", auth_mode is AuthMode.FORWARD),
+            )
+            if is_set
+        ]
+        if others:
+            raise ConfigError(
+                f"{prefix}CLIENT_ID/CLIENT_SECRET/TOKEN_URL (OAuth2 client credentials) "
+                f"cannot be combined with {', '.join(others)}: choose one way to authenticate"
+            )
+    # No fallback credential: in service mode a forgotten token is a start-up error,
+    # never a default sent to whatever the URL points at.
+    if (
+        auth_mode is AuthMode.SERVICE
+        and token is None
+        and username is None
+        and client_credentials is None
+    ):
+        missing.append(prefix + "TOKEN")
     timeout = reader.number(prefix + "TIMEOUT", 10.0, minimum=0.01, maximum=600)
     max_connections = reader.integer(prefix + "MAX_CONNECTIONS", 100, minimum=1, maximum=10_000)
     if url is None:
@@ -257,6 +311,45 @@ def _upstream(reader: _Reader, name: Upstream, missing: list[str]) -> UpstreamSe
         timeout=timeout,
         auth_mode=auth_mode,
         max_connections=max_connections,
+        client_credentials=client_credentials,
+    )
+
+
+def _client_credentials(reader: _Reader, name: Upstream) -> ClientCredentials | None:
+    """The OAuth2 client-credentials settings of one upstream, if any is set."""
+    prefix = f"GATEWAY_{name.value.upper()}_"
+    token_url = _url(reader, prefix + "TOKEN_URL")
+    client_id = reader.text(prefix + "CLIENT_ID")
+    client_secret = reader.text(prefix + "CLIENT_SECRET")
+    scope = reader.text(prefix + "SCOPE")
+    values = {
+        prefix + "TOKEN_URL": token_url,
+        prefix + "CLIENT_ID": client_id,
+        prefix + "CLIENT_SECRET": client_secret,
+    }
+    if all(value is None for value in values.values()):
+        if scope is not None:
+            raise ConfigError(
+                f"{prefix}SCOPE needs {prefix}TOKEN_URL, {prefix}CLIENT_ID"
+                f" and {prefix}CLIENT_SECRET"
+            )
+        return None
+    if name not in OAUTH_UPSTREAMS:
+        raise ConfigError(
+            f"{prefix}TOKEN_URL/CLIENT_ID/CLIENT_SECRET: the {name.value} upstream takes"
+            f" a personal access token ({prefix}TOKEN) or basic auth, not client credentials"
+        )
+    unset = [key for key, value in values.items() if value is None]
+    if unset:
+        raise ConfigError(
+            f"OAuth2 client credentials need {prefix}TOKEN_URL, {prefix}CLIENT_ID and"
+            f" {prefix}CLIENT_SECRET together; unset: {', '.join(unset)}"
+        )
+    return ClientCredentials(
+        token_url=str(token_url),
+        client_id=str(client_id),
+        client_secret=str(client_secret),
+        scope=scope,
     )
 
 
@@ -265,7 +358,9 @@ def _missing_message(missing: list[str]) -> str:
     if any(key.endswith("_TOKEN") for key in missing):
         message += (
             " (instead of a token, the operations manager and AWX take"
-            " GATEWAY_<UP>_USERNAME and GATEWAY_<UP>_PASSWORD, and"
+            " GATEWAY_<UP>_USERNAME and GATEWAY_<UP>_PASSWORD, the jobs store and the"
+            " operations manager OAuth2 client credentials (GATEWAY_<UP>_TOKEN_URL,"
+            " GATEWAY_<UP>_CLIENT_ID, GATEWAY_<UP>_CLIENT_SECRET), and"
             " GATEWAY_<UP>_AUTH_MODE=forward sends each caller's own credential)"
         )
     return message + "; `jobs-gateway serve --demo` needs none of them"

@@ -5,16 +5,20 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.datastructures import Headers, QueryParams
+
+from sandbox.token_endpoint import IssuedTokens
 
 
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
     """Which credential styles an upstream accepts, all checked against one token.
 
-    Basic auth accepts any user name whose password is the token.
+    Basic auth accepts any user name whose password is the token. ``issued``:
+    the tokens of the upstream's OAuth2 token endpoint, accepted as Bearer
+    until they expire.
     """
 
     token: str
@@ -22,14 +26,17 @@ class AuthPolicy:
     basic: bool = False
     query_token: bool = False
     cookie_token: bool = False
+    issued: IssuedTokens | None = field(default=None, compare=False)
 
     def allows(self, headers: Headers, query: QueryParams) -> bool:
         """Whether the request carries an accepted credential."""
         authorization = headers.get("authorization", "")
         scheme, _, value = authorization.partition(" ")
         scheme = scheme.lower()
-        if self.bearer and scheme == "bearer" and self._same(value.strip()):
-            return True
+        if self.bearer and scheme == "bearer":
+            token = value.strip()
+            if self._same(token) or (self.issued is not None and self.issued.accepts(token)):
+                return True
         if self.basic and scheme == "basic" and self._basic_ok(value.strip()):
             return True
         if self.query_token and self._same(query.get("token", "")):

@@ -76,6 +76,9 @@ from sandbox.settings import SandboxSettings
 
 API = "/api/v2"
 NOT_FOUND = "Not found."
+VERSION = "24.6.1"
+"""The AWX version the sandbox claims in ``GET /api/v2/ping/``."""
+PING = f"{API}/ping/"
 FORBIDDEN = "You do not have permission to perform this action."
 UNAUTHORIZED = "Authentication credentials were not provided."
 
@@ -169,6 +172,17 @@ class AwxApi:
         return [node.document() for node in self.store.nodes.values()]
 
     # -- views ---------------------------------------------------------------------
+
+    async def ping(self, request: Request) -> Response:
+        """AWX's public health answer: the version and the node that answered."""
+        return JSONBody(
+            {
+                "ha": False,
+                "version": VERSION,
+                "active_node": "awx-sandbox",
+                "install_uuid": "00000000-0000-4000-8000-000000000000",
+            }
+        )
 
     async def root(self, request: Request) -> Response:
         return JSONBody(
@@ -309,6 +323,7 @@ class AwxApi:
         """The upstream's routes, each answering :class:`ApiError` in DRF's shape."""
         table: list[tuple[str, Callable[[Request], Any], list[str]]] = [
             (f"{API}/", self.root, ["GET"]),
+            (PING, self.ping, ["GET"]),
             (f"{API}/job_templates/", self.job_templates, ["GET"]),
             (f"{API}/job_templates/{{id}}/", self.job_template, ["GET"]),
             (
@@ -415,6 +430,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
         settings=settings,
         reset_data=api.reset,
         unauthorized_headers={"WWW-Authenticate": "Bearer realm=api"},
+        public_paths=frozenset({PING}),  # no credentials needed, as in AWX
     )
     app.add_exception_handler(HTTPException, _http_error)
     app.state.awx = api

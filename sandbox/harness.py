@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,6 +18,7 @@ from sandbox.middleware import ErrorBody, SandboxMiddleware
 from sandbox.responses import JSONBody
 from sandbox.settings import SandboxSettings
 from sandbox.stats import RequestStats
+from sandbox.token_endpoint import IssuedTokens, control_routes, token_route
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class SandboxControl:
     plan: FaultPlan
     stats: RequestStats = field(default_factory=RequestStats)
     reset_data: Callable[[], None] | None = None
+    issued: IssuedTokens | None = None
 
 
 def build_sandbox_app(
@@ -41,6 +43,8 @@ def build_sandbox_app(
     settings: SandboxSettings,
     reset_data: Callable[[], None] | None = None,
     unauthorized_headers: dict[str, str] | None = None,
+    token_path: str | None = None,
+    public_paths: frozenset[str] = frozenset(),
 ) -> Starlette:
     """A Starlette app serving ``routes`` plus ``/openapi.json`` and ``/_sandbox/*``.
 
@@ -48,9 +52,22 @@ def build_sandbox_app(
     - ``GET /_sandbox/stats``: request counts by method and route template;
     - ``POST /_sandbox/reset``: counts back to zero; ``{"data": true}`` also
       regenerates the seeded data;
-    - ``GET``/``PUT /_sandbox/faults``: the latency and fault settings.
+    - ``GET``/``PUT /_sandbox/faults``: the latency and fault settings;
+    - with ``token_path``, the OAuth2 token endpoint there (public: it checks
+      the client itself) and its controls (:mod:`sandbox.token_endpoint`).
+
+    ``public_paths``: routes answered without credentials.
     """
     control = SandboxControl(name=name, settings=settings, plan=FaultPlan(settings.faults))
+    oauth_routes: list[BaseRoute] = []
+    if token_path is not None:
+        control.issued = IssuedTokens(settings.token_lifetime)
+        auth = replace(auth, issued=control.issued)
+        oauth_routes = [
+            token_route(token_path, settings, control.issued),
+            *control_routes(control.issued),
+        ]
+        public_paths = public_paths | {token_path}
 
     async def openapi_doc(request: Request) -> Response:
         return JSONBody(openapi)
@@ -85,6 +102,7 @@ def build_sandbox_app(
 
     all_routes = [
         *routes,
+        *oauth_routes,
         Route("/openapi.json", openapi_doc, methods=["GET"]),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
@@ -101,6 +119,7 @@ def build_sandbox_app(
                 plan=control.plan,
                 stats=control.stats,
                 unauthorized_headers=unauthorized_headers,
+                public_paths=public_paths,
             )
         ],
     )

@@ -281,6 +281,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+TOKEN_PATH = "/connect/token"  # noqa: S105 - a path
+"""The OAuth2 token endpoint (the real one lives on the vendor's accounts host)."""
+
+
 def create_app(settings: SandboxSettings) -> Starlette:
     """The jobs store as a Starlette app (``app.state.sandbox`` is its control)."""
     store = JobStore(settings)
@@ -292,6 +296,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
         openapi=OPENAPI,
         settings=settings,
         reset_data=store.reset,
+        token_path=TOKEN_PATH,
     )
     app.add_exception_handler(HTTPException, _http_error)
     app.state.jobstore = store

@@ -41,6 +41,7 @@ class SandboxMiddleware:
         plan: FaultPlan,
         stats: RequestStats,
         unauthorized_headers: dict[str, str] | None = None,
+        public_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.routes = list(routes)
@@ -49,6 +50,7 @@ class SandboxMiddleware:
         self.plan = plan
         self.stats = stats
         self.unauthorized_headers = unauthorized_headers or {}
+        self.public_paths = PUBLIC_PATHS | public_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
@@ -69,7 +71,7 @@ class SandboxMiddleware:
         if delay > 0:
             await asyncio.sleep(delay)
 
-        if path not in PUBLIC_PATHS and not self.auth.allows(
+        if path not in self.public_paths and not self.auth.allows(
             Headers(scope=scope), QueryParams(scope["query_string"])
         ):
             await self._send_error(

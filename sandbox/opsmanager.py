@@ -444,6 +444,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONBody(envelope(exc.detail), status_code=exc.status_code, headers=exc.headers)
 
 
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path
+"""The OAuth2 token endpoint (client credentials)."""
+
+
 def create_app(settings: SandboxSettings) -> Starlette:
     """The operations manager as a Starlette app (``app.state.sandbox`` is its control)."""
     store = OpsStore(settings)
@@ -457,6 +461,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
         openapi=OPENAPI,
         settings=settings,
         reset_data=store.reset,
+        token_path=TOKEN_PATH,
     )
     app.add_exception_handler(HTTPException, _http_error)
     app.state.opsmanager = store

@@ -29,6 +29,8 @@ UPSTREAMS: dict[str, Callable[[SandboxSettings], Starlette]] = {
     "awx": awx.create_app,
 }
 DEFAULT_PORTS = {"jobstore": 8101, "opsmanager": 8102, "awx": 8103}
+TOKEN_PATHS = {"jobstore": jobstore.TOKEN_PATH, "opsmanager": opsmanager.TOKEN_PATH}
+"""The OAuth2 token endpoints (AWX takes personal access tokens only)."""
 
 
 @dataclass(slots=True)
@@ -74,6 +76,21 @@ class SandboxSet:
             env[f"GATEWAY_{name.upper()}_URL"] = self.url(name)
             env[f"GATEWAY_{name.upper()}_TOKEN"] = settings.token
         return env
+
+    def client_credentials_env(self, name: str) -> dict[str, str]:
+        """Settings that make the gateway use ``name``'s OAuth2 token endpoint, not its token.
+
+        Merged over :meth:`gateway_env`; ``GATEWAY_<UP>_TOKEN`` is set to ``""``,
+        which the gateway reads as unset.
+        """
+        settings = self.settings[name]
+        prefix = f"GATEWAY_{name.upper()}_"
+        return {
+            prefix + "TOKEN": "",
+            prefix + "TOKEN_URL": self.url(name) + TOKEN_PATHS[name],
+            prefix + "CLIENT_ID": settings.client_id,
+            prefix + "CLIENT_SECRET": settings.client_secret,
+        }
 
 
 def build_apps(sandboxes: SandboxSet) -> dict[str, Starlette]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sandbox.server import UPSTREAMS, SandboxSet, SandboxThread
+from sandbox.server import TOKEN_PATHS, UPSTREAMS, SandboxSet, SandboxThread
 from sandbox.settings import SANDBOX_TOKEN
 
 TOKEN = SANDBOX_TOKEN
@@ -41,10 +41,17 @@ def sandbox_servers() -> Iterator[SandboxThread]:
 
 
 def sandbox_reset(thread: SandboxThread, *, data: bool = False) -> None:
-    """Zero the request counts and clear faults on every upstream (and the data if asked)."""
+    """Zero the request counts and clear faults on every upstream (and the data if asked).
+
+    The token endpoints go back to their default lifetime, every token they
+    issued revoked.
+    """
     for name in UPSTREAMS:
         base = thread.url(name)
         CONTROL.put(f"{base}/_sandbox/faults", json={}).raise_for_status()
+        if name in TOKEN_PATHS:
+            CONTROL.put(f"{base}/_sandbox/oauth", json={"lifetime": 3600}).raise_for_status()
+            CONTROL.post(f"{base}/_sandbox/oauth/revoke").raise_for_status()
         CONTROL.post(
             f"{base}/_sandbox/reset", json={"data": True} if data else {}
         ).raise_for_status()

@@ -35,6 +35,8 @@ API = "/api/v2"
 WORKFLOW_JOBS = f"{API}/workflow_jobs/"
 WORKFLOW_JOB_NODES = f"{API}/workflow_job_nodes/"
 JOB_TEMPLATES = f"{API}/job_templates/"
+PING = f"{API}/ping/"
+"""Public in AWX: ``{"version", "active_node", "ha", ...}`` (``jobs-gateway check``)."""
 PAGE_CAP = 200
 """AWX cuts larger ``page_size`` values silently."""
 NEWEST_FIRST = ("order_by", "-created")

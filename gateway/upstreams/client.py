@@ -5,7 +5,12 @@ and the service credential. Every call goes through :meth:`UpstreamClient.reques
 which:
 
 - adds the credential (the service's, or the caller's forwarded
-  ``Authorization`` header, per the upstream's auth mode);
+  ``Authorization`` header, per the upstream's auth mode); with OAuth2 client
+  credentials the service's is a Bearer token from
+  :class:`~gateway.upstreams.oauth_tokens.ClientCredentialsTokens`, and a 401
+  on a GET fetches a new token and sends the GET once more (a 401 on a POST
+  only drops the token, so the next call fetches a new one: a POST is never
+  sent twice);
 - bounds each call by one overall deadline (connect, headers and body
   together: ``GATEWAY_<UP>_TIMEOUT``) and by what is left of the GraphQL
   request's own deadline, and counts it against the request's call budget
@@ -62,6 +67,7 @@ from gateway.errors import (
 )
 from gateway.upstreams.breaker import CircuitBreaker
 from gateway.upstreams.caller import Caller
+from gateway.upstreams.oauth_tokens import ClientCredentialsTokens
 from gateway.upstreams.observer import UpstreamObserver
 from gateway.upstreams.shared_gets import SharedGet
 from gateway.upstreams.transport import Failure, classify
@@ -119,6 +125,15 @@ class UpstreamClient:
             tuple[str, tuple[tuple[str, str], ...], str | None], SharedGet[UpstreamResponse]
         ] = {}
         self._service_auth = self._service_authorization(settings)
+        self._tokens: ClientCredentialsTokens | None = None
+        if settings.client_credentials is not None and settings.auth_mode is AuthMode.SERVICE:
+            self._tokens = ClientCredentialsTokens(
+                settings.name,
+                settings.client_credentials,
+                http,
+                timeout=settings.timeout,
+                observer=self.observer,
+            )
 
     def _breaker_reporter(self, kind: RouteKind) -> Callable[[str], None]:
         def report(state: str) -> None:
@@ -135,7 +150,7 @@ class UpstreamClient:
             return f"Bearer {settings.token}"
         return None
 
-    def _authorization(self, caller: Caller) -> str | None:
+    async def _authorization(self, caller: Caller, request: UpstreamRequest) -> str | None:
         if self.settings.auth_mode is AuthMode.FORWARD:
             if not caller.authorization:
                 raise UpstreamUnauthenticated(
@@ -144,7 +159,14 @@ class UpstreamClient:
                     request=UpstreamRequest(self.name, "-", "-"),
                 )
             return caller.authorization
-        return self._service_auth
+        if self._tokens is None:
+            return self._service_auth
+        left = caller.time_left(request)
+        try:
+            async with asyncio.timeout(left):
+                return await self._tokens.authorization()
+        except TimeoutError:
+            raise self._deadline_cut(request) from None
 
     def _query(self, params: QueryParams) -> QueryList:
         query: QueryList = list(params)
@@ -172,8 +194,8 @@ class UpstreamClient:
         template for metrics (``/jobs/v1/bson/{id}``), when its free-form
         segments could not be told from fixed ones.
         """
-        authorization = self._authorization(caller)
         request = UpstreamRequest(self.name, "GET", path)
+        authorization = await self._authorization(caller, request)
         key = (path, tuple(params), authorization)
         while True:
             shared = self._inflight.get(key)
@@ -206,19 +228,25 @@ class UpstreamClient:
         self, path: str, body: Any, *, caller: Caller, route: str | None = None
     ) -> UpstreamResponse:
         """POST once; never retried (the caller decides how to settle a lost answer)."""
-        authorization = self._authorization(caller)
-        caller.spend(UpstreamRequest(self.name, "POST", path))
-        return await self._send(
-            "POST",
-            path,
-            self._query(()),
-            authorization,
-            body,
-            caller,
-            RouteKind.WRITE,
-            False,
-            route or path,
-        )
+        request = UpstreamRequest(self.name, "POST", path)
+        authorization = await self._authorization(caller, request)
+        caller.spend(request)
+        try:
+            return await self._send(
+                "POST",
+                path,
+                self._query(()),
+                authorization,
+                body,
+                caller,
+                RouteKind.WRITE,
+                False,
+                route or path,
+            )
+        except UpstreamUnauthenticated:
+            if self._tokens is not None and authorization is not None:
+                self._tokens.forget(authorization)
+            raise
 
     def _deadline_cut(self, request: UpstreamRequest) -> RequestDeadlineCut:
         return RequestDeadlineCut(
@@ -242,6 +270,7 @@ class UpstreamClient:
     ) -> UpstreamResponse:
         breaker = self.breakers[RouteKind.READ]
         attempt = 0
+        token_refreshed = False
         while True:
             try:
                 return await self._send(
@@ -249,6 +278,16 @@ class UpstreamClient:
                 )
             except (UpstreamDeadlinePassed, UpstreamBudgetExceeded):
                 raise
+            except UpstreamUnauthenticated:
+                if self._tokens is None or authorization is None or token_refreshed:
+                    raise
+                # The token expired or was revoked early: one new token, one more try.
+                token_refreshed = True
+                authorization = await self._tokens.refresh(authorization)
+                logger.info(
+                    "GET %s on %s: token refused, retrying with a new one", path, self.name.value
+                )
+                self.observer.retried(self.name.value, route)
             except UpstreamUnavailable as exc:
                 retryable = exc.status is None or exc.status in RETRYABLE_STATUSES
                 if not retryable or attempt >= self.max_retries or breaker.is_open:
@@ -350,14 +389,19 @@ class UpstreamClient:
         GraphQL request, its breakers and its metrics; a 401 or 403 still
         shows the upstream is up.
         """
-        headers = {"Authorization": self._service_auth} if self._service_auth else {}
         try:
             async with asyncio.timeout(within):
+                authorization = (
+                    await self._tokens.authorization() if self._tokens else self._service_auth
+                )
+                headers = {"Authorization": authorization} if authorization else {}
                 response = await self.http.request(
                     "GET", path, params=self._query(params), headers=headers
                 )
         except (TimeoutError, httpx.TransportError):
             return False
+        except UpstreamError as exc:  # from the token endpoint; refused credentials: still up
+            return isinstance(exc, UpstreamUnauthenticated)
         if response.status_code >= 500:
             return False
         self.last_answer = time.monotonic()
