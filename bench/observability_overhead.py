@@ -157,10 +157,13 @@ def hook_cost(requests: int = 20_000) -> float:
 
 
 class _Sink(BaseHTTPRequestHandler):
-    """An OTLP/HTTP collector that takes every export and keeps nothing."""
+    """An OTLP/HTTP collector that takes every export and keeps nothing but their count."""
+
+    exports = 0
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
+        type(self).exports += 1
         self.send_response(200)
         self.send_header("content-type", "application/x-protobuf")
         self.send_header("content-length", "0")
@@ -314,7 +317,7 @@ def traces(args: argparse.Namespace) -> None:
             rates = _rounds(urls, args.rounds, args.seconds, args.concurrency)
     off = rates["traces off"]
     print(", ".join(f"{variant}: {rate:.0f} req/s" for variant, rate in rates.items()))
-    print(f"traces on/off = {rates['traces on'] / off:.3f}")
+    print(f"traces on/off = {rates['traces on'] / off:.3f} ({_Sink.exports} OTLP exports received)")
     if BASELINE in rates:
         print(f"traces off/baseline = {off / rates[BASELINE]:.3f}")
     here = middleware_cost()
