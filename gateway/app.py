@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from gateway.graphql_post_lane import GraphQLPostLane
 from gateway.keyed_locks import KeyedLocks
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
+from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
 from gateway.observability.view import ObservedGraphQL
 from gateway.readiness import readiness_endpoint
 from gateway.shutdown import TrackWebSockets, WebSocketConnections
@@ -32,15 +34,28 @@ from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> Starlette:
     """The gateway app; settings default to the environment.
 
     ``app.state.metrics`` holds its :class:`GatewayMetrics` (``None`` with
     ``GATEWAY_METRICS=false``), ``app.state.websockets`` its open WebSocket
-    connections (closed with 1001 at shutdown, see :mod:`gateway.shutdown`).
+    connections (closed with 1001 at shutdown, see :mod:`gateway.shutdown`),
+    ``app.state.tracer_provider`` the provider it traces into (``None``: off).
+
+    Traces (:mod:`gateway.observability.tracing`): with ``tracer_provider``
+    the app traces into it (tests pass one with an in-memory exporter; its
+    owner shuts it down); else, with ``GATEWAY_TRACES=true``, the app makes
+    an OTLP-exporting provider of its own and shuts it down (flushing its
+    spans) with the app; else it does not trace.
     """
     settings = settings or load_settings()
     metrics = GatewayMetrics() if settings.metrics else None
+    own_provider = None
+    if tracer_provider is None and settings.traces and not sdk_disabled():
+        tracer_provider = own_provider = exporting_provider()
+    tracer = gateway_tracer(tracer_provider)
     websockets = WebSocketConnections()
 
     @asynccontextmanager
@@ -51,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         }
         observer = metrics or RequestCounter()
         clients = {
-            name: UpstreamClient(settings.upstream(name), http, observer=observer)
+            name: UpstreamClient(settings.upstream(name), http, observer=observer, tracer=tracer)
             for name, http in https.items()
         }
         if metrics is not None:
@@ -61,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             for http in https.values():
                 await http.aclose()
+            if own_provider is not None:
+                own_provider.shutdown()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -69,7 +86,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
     app = Starlette(
         middleware=[
-            Middleware(RequestObservation, metrics=metrics, request_log=settings.request_log),
+            Middleware(
+                RequestObservation,
+                metrics=metrics,
+                request_log=settings.request_log,
+                tracer=tracer,
+            ),
             Middleware(TrackWebSockets, connections=websockets),
             # a checked POST query is answered here, before routing and the view
             Middleware(GraphQLPostLane, view=graphql),
@@ -86,4 +108,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.metrics = metrics
     app.state.websockets = websockets
+    app.state.tracer_provider = tracer_provider
     return app

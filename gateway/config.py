@@ -62,6 +62,11 @@ take to finish after SIGTERM, default 20), ``GATEWAY_READY_FRESH_SECONDS``
 (an upstream that answered this recently counts as up for ``/readyz``,
 default 10) and ``GATEWAY_READY_PROBE_TIMEOUT`` (seconds a readiness probe
 may take, default 2).
+
+Traces (:mod:`gateway.observability.tracing`): ``GATEWAY_TRACES`` (default
+false; the exporter and the rest are the standard ``OTEL_*`` variables) and
+``GATEWAY_TRACE_DOCUMENT`` (the operation's text on its span, default false;
+variables never).
 """
 
 from __future__ import annotations
@@ -155,6 +160,8 @@ class Settings:
     shutdown_grace: float = 20.0
     ready_fresh_seconds: float = 10.0
     ready_probe_timeout: float = 2.0
+    traces: bool = False
+    trace_document: bool = False
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -420,6 +427,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ready_probe_timeout=reader.number(
             "GATEWAY_READY_PROBE_TIMEOUT", 2.0, minimum=0.05, maximum=60
         ),
+        traces=reader.flag("GATEWAY_TRACES", False),
+        trace_document=reader.flag("GATEWAY_TRACE_DOCUMENT", False),
     )
 
 

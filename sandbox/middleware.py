@@ -56,7 +56,9 @@ class SandboxMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        self.stats.record(f"{scope['method']} {self._route_template(scope)}")
+        self.stats.record(
+            f"{scope['method']} {self._route_template(scope)}", _traceparent(scope["headers"])
+        )
         self.stats.enter()
         try:
             await self._handle(scope, receive, send)
@@ -181,3 +183,10 @@ async def _wait_for_disconnect(receive: Receive, limit: float) -> None:
         await asyncio.wait_for(wait(), timeout=limit)
     except TimeoutError:
         return
+
+
+def _traceparent(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"traceparent":
+            return value.decode("latin-1")
+    return None

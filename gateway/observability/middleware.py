@@ -7,7 +7,9 @@ out and counted in flight; as their last byte goes out (or they fail without
 an answer) the middleware emits their metrics and log line
 (:mod:`gateway.observability.emit`), so whoever holds the answer can already
 see them. Other paths (``/healthz``, ``/readyz``, ``/metrics``) are neither
-counted nor logged. WebSocket
+counted nor logged. With traces on (a ``tracer``), each ``/graphql`` request
+also gets a span (:mod:`gateway.observability.request_spans`), current while
+it is served and ended with its metrics. WebSocket
 connections pass through; the schema extension observes their operations.
 A refusal answered before GraphQL ran (413 from the body limit, 400/405/415
 from the view) gets ``requestId`` in its errors here, like every GraphQL error.
@@ -18,24 +20,35 @@ from __future__ import annotations
 import time
 
 import orjson
+from opentelemetry import context as trace_context
+from opentelemetry.trace import Tracer, set_span_in_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability.emit import emit
 from gateway.observability.labels import incoming_request_id, new_request_id
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.observation import Observation, current
+from gateway.observability.request_spans import end_request_span, start_request_span
 
 HEADER = b"x-request-id"
 OBSERVED_PATH = "/graphql"
 
 
 class RequestObservation:
-    """Request ids for every HTTP request; metrics and a log line for GraphQL ones."""
+    """Request ids for every HTTP request; metrics, a log line and a span for GraphQL ones."""
 
-    def __init__(self, app: ASGIApp, *, metrics: GatewayMetrics | None, request_log: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: GatewayMetrics | None,
+        request_log: bool,
+        tracer: Tracer | None = None,
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.request_log = request_log
+        self.tracer = tracer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +67,12 @@ class RequestObservation:
             return
         observation = Observation(request_id=request_id, metrics=self.metrics)
         token = current.set(observation)
+        span_token = None
+        if self.tracer is not None:
+            span = observation.span = start_request_span(
+                self.tracer, scope["method"], OBSERVED_PATH, scope["headers"], request_id
+            )
+            span_token = trace_context.attach(set_span_in_context(span))
         if self.metrics is not None:
             self.metrics.in_flight.inc()
         started = time.perf_counter()
@@ -74,6 +93,8 @@ class RequestObservation:
                 status=status,
                 seconds=time.perf_counter() - started,
             )
+            if observation.span is not None:
+                end_request_span(observation.span, observation, status)
 
         held: Message | None = None  # the start of a refusal, until its body is stamped
 
@@ -101,6 +122,8 @@ class RequestObservation:
             await self.app(scope, receive, send_observed)
         finally:
             current.reset(token)
+            if span_token is not None:
+                trace_context.detach(span_token)
             if not done:
                 finish()
 

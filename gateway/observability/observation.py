@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+
     from gateway.observability.metrics import GatewayMetrics
 
 
 @dataclass(slots=True)
 class Observation:
-    """One request's id, operation, outcome, error codes and upstream calls."""
+    """One request's id, operation, outcome, error codes and upstream calls (and its span)."""
 
     request_id: str
     metrics: GatewayMetrics | None = None
@@ -30,6 +32,10 @@ class Observation:
     """``ok``, ``errors`` (some errors, some data) or ``refused`` (no execution)."""
     error_codes: list[str] = field(default_factory=list)
     upstream_calls: Counter[str] = field(default_factory=Counter)
+    span: Span | None = None
+    """The request's span when traces are on (:mod:`gateway.observability.request_spans`)."""
+    operation_type: str | None = None
+    """``query``, ``mutation`` or ``subscription``; only read when traces are on."""
 
 
 current: ContextVar[Observation | None] = ContextVar("gateway_observation", default=None)

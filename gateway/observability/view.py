@@ -25,6 +25,8 @@ from gateway.graphql_view import GatewayGraphQL
 from gateway.observability.extension import Observe, StampRequestId, outcome_of
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.observation import current
+from gateway.observability.operation_type import operation_type
+from gateway.observability.request_spans import DOCUMENT
 
 OPERATION_NAME_MAX = 128
 _NAMED_OPERATION = re.compile(r"(?:^|[\s},])(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
@@ -65,10 +67,16 @@ class ObservedGraphQL(GatewayGraphQL):
         return data
 
     def note_operation(self, query: str | None, operation_name: str | None) -> None:
+        """The operation's name into the request's observation (its type and, when
+        ``GATEWAY_TRACE_DOCUMENT`` asks, its text into the request's span)."""
         observation = current.get()
         if observation is not None:
             name = operation_name or first_operation_name(query)
             observation.operation = name[:OPERATION_NAME_MAX] if name else None
+            if observation.span is not None:
+                observation.operation_type = operation_type(query, operation_name)
+                if self.settings.trace_document and query:
+                    observation.span.set_attribute(DOCUMENT, query)
 
     def answer_of(self, result: ExecutionResult) -> dict[str, Any]:
         response = super().answer_of(result)

@@ -31,7 +31,9 @@ which:
   :class:`~gateway.upstreams.observer.UpstreamObserver` (metrics, request
   logs), under a route template (``route=``, else the raw path, which the
   observer turns into a template), and remembers when the upstream last
-  answered (:attr:`UpstreamClient.last_answer`, for readiness).
+  answered (:attr:`UpstreamClient.last_answer`, for readiness);
+- with a ``tracer`` (traces on), sends each round trip inside a client span
+  and passes its ``traceparent`` upstream (:mod:`gateway.upstreams.call_spans`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from typing import Any
 
 import httpx
 import orjson
+from opentelemetry.trace import Tracer
 
 from gateway.config import AuthMode, UpstreamSettings
 from gateway.errors import (
@@ -66,6 +69,7 @@ from gateway.errors import (
     UpstreamUnreachable,
 )
 from gateway.upstreams.breaker import CircuitBreaker
+from gateway.upstreams.call_spans import server_of, traced_request
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.oauth_tokens import ClientCredentialsTokens
 from gateway.upstreams.observer import UpstreamObserver
@@ -108,6 +112,7 @@ class UpstreamClient:
         max_retry_after: float = 1.0,
         breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
         observer: UpstreamObserver | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.settings = settings
         self.name = settings.name
@@ -116,6 +121,8 @@ class UpstreamClient:
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.observer = observer or UpstreamObserver()
+        self.tracer = tracer
+        self._server = server_of(settings.url)
         self.breakers = {kind: breaker_factory() for kind in RouteKind}
         for kind, breaker in self.breakers.items():
             breaker.on_change = self._breaker_reporter(kind)
@@ -341,9 +348,23 @@ class UpstreamClient:
             # One deadline over connect, headers and the whole body: httpx's own
             # timeouts are per socket read, so a dripping upstream never trips them.
             async with asyncio.timeout(limit):
-                response = await self.http.request(
-                    method, path, params=query, headers=headers, content=content
-                )
+                if self.tracer is None:
+                    response = await self.http.request(
+                        method, path, params=query, headers=headers, content=content
+                    )
+                else:
+                    response = await traced_request(
+                        self.tracer,
+                        self.http,
+                        self.name.value,
+                        self._server,
+                        method,
+                        path,
+                        route,
+                        query,
+                        headers,
+                        content,
+                    )
         except TimeoutError:
             self.observer.answered(
                 self.name.value, method, route, "timeout", time.perf_counter() - started
