@@ -14,6 +14,9 @@
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
   clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
   the WebSocket is refused (its operations carry no hash and are not checked).
+- Answers to GET queries carry ``Cache-Control: private, max-age=N``
+  (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
+  ``Vary: Authorization``: they depend on the caller's credential.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.http import GraphQLRequestData, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -140,6 +143,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             trusted_only=settings.trusted_documents_only,
             store=PersistedQueryStore(max_text_length=settings.max_query_length),
         )
+        self.get_cache_control = f"private, max-age={settings.get_cache_seconds}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and self.persisted.trusted_only:
@@ -181,6 +185,24 @@ class GatewayGraphQL(GraphQL[Context, None]):
         params = request.query_params
         persisted = "extensions" in params or "documentId" in params
         return not persisted and super().should_render_graphql_ide(request)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if request.scope["type"] == "http" and request.scope["method"] == "GET":
+            sub_response.headers["cache-control"] = self.get_cache_control
+            sub_response.headers["vary"] = "Authorization"
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        has_errors = isinstance(response_data, dict) and response_data.get("errors")
+        if has_errors and "cache-control" in response.headers:
+            response.headers["cache-control"] = "private, max-age=0"  # an error is not kept
+        return response
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         """One operation from the query string (GET) or a JSON object body (POST)."""

@@ -1,4 +1,4 @@
-"""Persisted operations over real sockets: APQ over POST and GET, trusted documents."""
+"""Persisted operations over real sockets: APQ over POST and GET, trusted documents, GET caching."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def test_apq_over_get_miss_then_register_then_hit(gateway: GatewayClient) -> Non
     miss = get(gateway, extensions=persisted(QUERY))
     assert miss.status_code == 200
     assert only_error(miss)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert miss.headers["cache-control"] == "private, max-age=0"
 
     registered = get(gateway, query=QUERY, extensions=persisted(QUERY))
     assert registered.status_code == 200
@@ -168,6 +169,28 @@ def test_trusted_only_refuses_the_websocket(trusted_gateway: GatewayClient) -> N
     with pytest.raises(InvalidStatus) as excinfo:
         connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10)
     assert excinfo.value.response.status_code == 403
+
+
+def test_get_query_answers_carry_cache_headers(start_gateway: GatewayFactory) -> None:
+    default = start_gateway()
+    cached = start_gateway(GATEWAY_GET_CACHE_SECONDS="60")
+
+    plain = get(default, query=QUERY)
+    assert plain.status_code == 200
+    assert plain.headers["cache-control"] == "private, max-age=0"
+    assert plain.headers["vary"] == "Authorization"
+
+    kept = get(cached, query=QUERY)
+    assert kept.json()["data"]["workflowJob"]["name"]
+    assert kept.headers["cache-control"] == "private, max-age=60"
+    assert kept.headers["vary"] == "Authorization"
+
+    failed = get(cached, query="{ nope }")
+    assert failed.json()["errors"]
+    assert failed.headers["cache-control"] == "private, max-age=0"
+
+    posted = cached.http.post("/graphql", json={"query": QUERY})
+    assert "cache-control" not in posted.headers
 
 
 def test_a_mutation_over_get_stays_refused(gateway: GatewayClient) -> None:
