@@ -67,6 +67,13 @@ Traces (:mod:`gateway.observability.tracing`): ``GATEWAY_TRACES`` (default
 false; the exporter and the rest are the standard ``OTEL_*`` variables) and
 ``GATEWAY_TRACE_DOCUMENT`` (the operation's text on its span, default false;
 variables never).
+
+Persisted operations (see :mod:`gateway.persisted_operations`): ``GATEWAY_APQ``
+(automatic persisted queries, default true), ``GATEWAY_TRUSTED_DOCUMENTS``
+(path of a trusted documents manifest, read at start, see
+:mod:`gateway.trusted_documents`), ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` (refuse
+any other document, default false; needs the manifest) and
+``GATEWAY_GET_CACHE_SECONDS`` (``max-age`` of answers to GET queries, default 0).
 """
 
 from __future__ import annotations
@@ -77,6 +84,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from gateway.trusted_documents import ManifestError, read_manifest
 from gateway.upstream_names import Upstream
 
 
@@ -162,6 +170,11 @@ class Settings:
     ready_probe_timeout: float = 2.0
     traces: bool = False
     trace_document: bool = False
+    apq: bool = True
+    trusted_documents: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """The trusted documents manifest, SHA-256 to text (empty: none)."""
+    trusted_documents_only: bool = False
+    get_cache_seconds: int = 0
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -386,6 +399,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     awx = _upstream(reader, Upstream.AWX, missing)
     if jobstore is None or opsmanager is None or awx is None or missing:
         raise ConfigError(_missing_message(missing))
+    trusted_documents = _trusted_documents(reader)
+    trusted_only = reader.flag("GATEWAY_TRUSTED_DOCUMENTS_ONLY", False)
+    if trusted_only and not trusted_documents:
+        raise ConfigError(
+            "GATEWAY_TRUSTED_DOCUMENTS_ONLY needs GATEWAY_TRUSTED_DOCUMENTS: a manifest"
+            " with at least one document"
+        )
     return Settings(
         jobstore=jobstore,
         opsmanager=opsmanager,
@@ -429,7 +449,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         traces=reader.flag("GATEWAY_TRACES", False),
         trace_document=reader.flag("GATEWAY_TRACE_DOCUMENT", False),
+        apq=reader.flag("GATEWAY_APQ", True),
+        trusted_documents=trusted_documents,
+        trusted_documents_only=trusted_only,
+        get_cache_seconds=reader.integer(
+            "GATEWAY_GET_CACHE_SECONDS", 0, minimum=0, maximum=31_536_000
+        ),
     )
+
+
+def _trusted_documents(reader: _Reader) -> dict[str, str]:
+    path = reader.text("GATEWAY_TRUSTED_DOCUMENTS")
+    if path is None:
+        return {}
+    try:
+        return read_manifest(path)
+    except ManifestError as exc:
+        raise ConfigError(f"GATEWAY_TRUSTED_DOCUMENTS: {exc}") from None
 
 
 def _transport(reader: _Reader) -> str:

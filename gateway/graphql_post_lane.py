@@ -11,7 +11,8 @@ of a small query.
 
 Everything else goes on to the app unchanged, with the body it already read
 replayed: GET, WebSocket, other paths and content types, bodies that are not
-one JSON object with a ``query`` text, the ``X-Cost-Dry-Run`` header, and any
+one JSON object with a ``query`` text (or the hash of a known one, see
+:mod:`gateway.persisted_operations`), the ``X-Cost-Dry-Run`` header, and any
 operation the fast path declines (a text not yet checked, a cost over the
 limit, ...). The answer is the one the view gives (same JSON, status 200,
 ``application/json``), which ``tests/e2e/test_post_lane.py`` checks.
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.context import Context
+from gateway.persisted_operations import PersistedOperationError, PersistedOperations
 
 if TYPE_CHECKING:
     from gateway.graphql_view import GatewayGraphQL
@@ -64,8 +66,15 @@ def _is_json(content_type: bytes | None) -> bool:
     return media_type == _JSON
 
 
-def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None]:
-    """``(query, variables, operationName, extensions)`` of a plain request body."""
+def _operation(
+    body: bytes, persisted: PersistedOperations
+) -> tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    """``(query, variables, operationName, extensions)`` of a plain request body.
+
+    The query text is the one :mod:`gateway.persisted_operations` resolves: a
+    hash-only request of a known query takes the lane too. Any refusal or miss
+    declines, so that the view answers it.
+    """
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -74,14 +83,22 @@ def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, dic
         raise _Declined
     query = data.get("query")
     name = data.get("operationName")
-    if not isinstance(query, str) or (name is not None and not isinstance(name, str)):
+    if (query is not None and not isinstance(query, str)) or (
+        name is not None and not isinstance(name, str)
+    ):
         raise _Declined
     variables, extensions = (data.get(key) for key in _OPTIONAL_OBJECTS)
     if (variables is not None and not isinstance(variables, dict)) or (
         extensions is not None and not isinstance(extensions, dict)
     ):
         raise _Declined
-    return query, variables, name, extensions
+    try:
+        resolved = persisted.resolve(query, extensions, data.get("documentId"))
+    except PersistedOperationError:
+        raise _Declined from None
+    if resolved is None:
+        raise _Declined
+    return resolved, variables, name, extensions
 
 
 class GraphQLPostLane:
@@ -156,7 +173,7 @@ class GraphQLPostLane:
         fast_path = self.view.schema.fast_path  # type: ignore[attr-defined]
         if fast_path is None:
             return None
-        query, variables, operation_name, extensions = _operation(body)
+        query, variables, operation_name, extensions = _operation(body, self.view.persisted)
         self.view.note_operation(query, operation_name)
         state = scope["state"]
         authorization = headers.get(b"authorization")

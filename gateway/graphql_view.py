@@ -10,6 +10,13 @@
   connection with 1009 (message too big) before it is decoded: the HTTP body
   limit, applied to the WebSocket. Smaller messages reach the schema, whose
   limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
+- Persisted operations (:mod:`gateway.persisted_operations`) resolve each GET
+  and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
+  clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
+  the WebSocket is refused (its operations carry no hash and are not checked).
+- Answers to GET queries carry ``Cache-Control: private, max-age=N``
+  (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
+  ``Vary: Authorization``: they depend on the caller's credential.
 """
 
 from __future__ import annotations
@@ -21,12 +28,13 @@ from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.http import GraphQLRequestData, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -34,6 +42,11 @@ from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
 from gateway.context import Context
+from gateway.persisted_operations import (
+    PersistedOperationError,
+    PersistedOperations,
+    PersistedQueryStore,
+)
 from schema import build_schema
 from schema.core.limits import QueryLimits
 
@@ -48,11 +61,12 @@ REFUSAL_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
 WS_MESSAGE_TOO_BIG = 1009
+WS_FORBIDDEN = 4403
 
 
-def refusal(status: int, message: str, *, accept: str = "") -> Response:
+def refusal(status: int, message: str, *, accept: str = "", code: str | None = None) -> Response:
     """A GraphQL-shaped error answer to a request that never reached GraphQL."""
-    code = REFUSAL_CODES.get(status, "BAD_REQUEST")
+    code = code or REFUSAL_CODES.get(status, "BAD_REQUEST")
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
     headers = {"allow": "GET, POST"} if status == 405 else None
@@ -123,14 +137,27 @@ class GatewayGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings = settings
+        self.persisted = PersistedOperations(
+            apq=settings.apq,
+            trusted_documents=settings.trusted_documents,
+            trusted_only=settings.trusted_documents_only,
+            store=PersistedQueryStore(max_text_length=settings.max_query_length),
+        )
+        self.get_cache_control = f"private, max-age={settings.get_cache_seconds}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.persisted.trusted_only:
+            logger.info("WebSocket refused: only trusted documents are accepted, over HTTP")
+            await WebSocket(scope, receive, send).close(WS_FORBIDDEN)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
         try:
             response = await self.run(request)
+        except PersistedOperationError as e:
+            response = await self._persisted_refusal(request, e)
         except HTTPException as e:
             status = e.status_code
             if isinstance(e.__cause__, InvalidOperationTypeError) and request.method == "GET":
@@ -138,6 +165,44 @@ class GatewayGraphQL(GraphQL[Context, None]):
             logger.info("%s /graphql refused with %d: %s", request.method, status, e.reason)
             response = refusal(status, e.reason, accept=request.headers.get("accept", ""))
         await response(scope, receive, send)
+
+    async def _persisted_refusal(
+        self, request: Request, error: PersistedOperationError
+    ) -> Response:
+        """A persisted operation miss as a GraphQL answer (200), any other refusal as a 4xx."""
+        logger.info("%s /graphql: %s (%d)", request.method, error.code, error.status_code)
+        if error.status_code != 200:
+            accept = request.headers.get("accept", "")
+            return refusal(error.status_code, error.reason, accept=accept, code=error.code)
+        result = ExecutionResult(
+            data=None, errors=[GraphQLError(error.reason, extensions={"code": error.code})]
+        )
+        answer = await self.process_result(request, result)
+        return self.create_response(answer, await self.get_sub_response(request))
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's plain GET, not for a GET of a persisted operation's hash."""
+        params = request.query_params
+        persisted = "extensions" in params or "documentId" in params
+        return not persisted and super().should_render_graphql_ide(request)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if request.scope["type"] == "http" and request.scope["method"] == "GET":
+            sub_response.headers["cache-control"] = self.get_cache_control
+            sub_response.headers["vary"] = "Authorization"
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        has_errors = isinstance(response_data, dict) and response_data.get("errors")
+        if has_errors and "cache-control" in response.headers:
+            response.headers["cache-control"] = "private, max-age=0"  # an error is not kept
+        return response
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         """One operation from the query string (GET) or a JSON object body (POST)."""
@@ -152,11 +217,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "batched operations are not supported: send one per request")
         if not isinstance(data, dict):
             raise HTTPException(400, "the request body must be a JSON object with a `query`")
+        extensions = _object_or_none(data, "extensions")
         return GraphQLRequestData(
-            query=_text_or_none(data, "query"),
+            query=self.persisted.resolve(
+                _text_or_none(data, "query"), extensions, data.get("documentId")
+            ),
             variables=_object_or_none(data, "variables"),
             operation_name=_text_or_none(data, "operationName"),
-            extensions=_object_or_none(data, "extensions"),
+            extensions=extensions,
         )
 
     async def get_context(
