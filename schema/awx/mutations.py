@@ -39,16 +39,32 @@ from schema.core.user_errors import Code, UserError, UserErrors, rejection_error
 
 @strawberry.type(description="A plain AWX job, as `/launch/` answers for an unsliced template.")
 class LaunchedJob(UpstreamDocument):
-    awx_id: int | None
-    name: str | None
-    status: str | None
-    type: str | None
+    awx_id: int | None = strawberry.field(
+        description="`id`: AWX's id of the launched job. Null when the upstream "
+        "omits it or sends another shape."
+    )
+    name: str | None = strawberry.field(
+        description="`name`. Null when the upstream omits it or sends another shape."
+    )
+    status: str | None = strawberry.field(
+        description="`status`, AWX's word (a new job is usually `pending`). Null "
+        "when the upstream omits it or sends another shape."
+    )
+    type: str | None = strawberry.field(
+        description="`type`: `job`. Null when the upstream omits it or sends another shape."
+    )
 
 
 @strawberry.type(description="The answer of `createSliceWorkflowJob`.")
 class CreateSliceWorkflowJobPayload:
-    workflow_job: WorkflowJob | None
-    user_errors: list[UserError]
+    workflow_job: WorkflowJob | None = strawberry.field(
+        description="The created workflow job; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type(description="The answer of `launchJobTemplate`: a workflow job or a job.")
@@ -60,7 +76,11 @@ class LaunchJobTemplatePayload:
     ignored_fields: JSON | None = strawberry.field(
         description="What AWX ignored because the template does not prompt for it."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 def _template_missing(job_template_id: int) -> list[UserError]:

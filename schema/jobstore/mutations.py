@@ -24,7 +24,11 @@ class CreateFlowJobPayload:
         description="False when a job with this `clientJobId` already existed and was returned "
         "instead of creating another."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type

@@ -28,7 +28,11 @@ class StartOperationsJobPayload:
         description="The started job; null when there are userErrors."
     )
     message: str | None = strawberry.field(description="The upstream's own message.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type
