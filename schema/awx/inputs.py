@@ -16,6 +16,7 @@ import strawberry
 
 from schema.core.filters import JobListFilterInput
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 from schema.core.user_errors import UserErrors
 
 MAX_NAME = 512
@@ -26,7 +27,15 @@ MAX_WEBHOOK_GUID = 128
 NON_FIELD_KEYS = frozenset({"__all__", "non_field_errors"})
 
 
-@strawberry.enum(description="Where an AWX workflow job accepts webhooks from.")
+@described_enum(
+    "Where an AWX workflow job accepts webhooks from.",
+    {
+        "NONE": 'No webhook: AWX\'s `""`.',
+        "GITHUB": "GitHub: AWX's `github`.",
+        "GITLAB": "GitLab: AWX's `gitlab`.",
+        "BITBUCKET_DC": "Bitbucket Data Center: AWX's `bitbucket_dc`.",
+    },
+)
 class WebhookService(Enum):
     NONE = ""
     GITHUB = "github"

@@ -16,7 +16,7 @@ is what ``/launch/`` makes of a template with ``job_slice_count > 1``. The
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -107,7 +107,19 @@ class WorkflowJobMutations:
         "(`POST /api/v2/job_templates/{id}/slice_workflow_jobs/`). Sent once, never retried."
     )
     async def create_slice_workflow_job(
-        self, info: Info, job_template_id: int, input: SliceWorkflowJobInput
+        self,
+        info: Info,
+        job_template_id: Annotated[
+            int,
+            strawberry.argument(
+                description="AWX's id of the job template (`JobTemplate.awxId`), a positive "
+                "integer."
+            ),
+        ],
+        input: Annotated[
+            SliceWorkflowJobInput,
+            strawberry.argument(description="The workflow job to create."),
+        ],
     ) -> CreateSliceWorkflowJobPayload:
         return await resolve_create_slice_workflow_job(info, job_template_id, input)
 
@@ -116,7 +128,21 @@ class WorkflowJobMutations:
         "workflow job for a sliced template, else a job. Sent once, never retried."
     )
     async def launch_job_template(
-        self, info: Info, job_template_id: int, input: LaunchJobTemplateInput | None = None
+        self,
+        info: Info,
+        job_template_id: Annotated[
+            int,
+            strawberry.argument(
+                description="AWX's id of the job template (`JobTemplate.awxId`), a positive "
+                "integer."
+            ),
+        ],
+        input: Annotated[
+            LaunchJobTemplateInput | None,
+            strawberry.argument(
+                description="Values to prompt the launch with; the template's own when null."
+            ),
+        ] = None,
     ) -> LaunchJobTemplatePayload:
         return await resolve_launch_job_template(info, job_template_id, input)
 

@@ -45,7 +45,10 @@ class Job(Node):
         "or sends another shape."
     )
     state: JobState = strawberry.field(description="Normalised across the three systems.")
-    upstream_status: str | None = strawberry.field(description="The upstream's own status word.")
+    upstream_status: str | None = strawberry.field(
+        description="The upstream's own status word, as sent: `metadata.status` (jobs store), "
+        "`status` (operations manager, AWX). Null when absent or not a string."
+    )
     created_at: datetime | None = strawberry.field(
         description="When the job was created: `metadata.created` (jobs store), "
         "`created` (operations manager, AWX). Null when the upstream "
@@ -72,9 +75,16 @@ class Job(Node):
         "time."
     )
     elapsed_seconds: float | None = strawberry.field(
-        description="Seconds from start to finish; null while the upstream does not say."
+        description="Seconds (decimal) from start to finish: AWX's own `elapsed`; for the other "
+        "two, `finishedAt` minus `startedAt`, to the millisecond. Null while the upstream does "
+        "not say: a time missing, a negative figure, or AWX's 0 before the job started."
     )
-    owner: str | None = strawberry.field(description="Who launched or runs the job.")
+    owner: str | None = strawberry.field(
+        description="Who launched or runs the job: `metadata.username` (jobs store); "
+        "`metrics.owner`, else `metrics.user` (its `username` when an object), else "
+        "`created_by` (operations manager); `launched_by.name`, else "
+        "`summary_fields.created_by.username` (AWX). Null when none of these is text."
+    )
 
 
 @strawberry.type

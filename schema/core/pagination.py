@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -15,6 +15,23 @@ from gateway.input_checks import MAX_OFFSET, ascii_decimal
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
+
+FirstArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many items the page holds at most: 0 to GATEWAY_MAX_PAGE_SIZE (200 "
+        f"unless configured); {DEFAULT_PAGE_SIZE} when null. Beyond: a BAD_USER_INPUT error."
+    ),
+]
+"""The ``first`` argument of a list."""
+AfterArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Continue after this cursor: an edge's `cursor` or `pageInfo.endCursor` "
+        "of the same list; null for the first page. A foreign cursor: a BAD_USER_INPUT error."
+    ),
+]
+"""The ``after`` argument of a list."""
 
 
 @strawberry.type(description="Relay page information.")
@@ -52,7 +69,8 @@ class Connection(Generic[T]):
         description="Where the page is in the list, and the cursor to continue from."
     )
     total_count: int | None = strawberry.field(
-        description="How many items the whole list has, where the upstream knows it."
+        description="How many items the whole list has, where the upstream knows it (null for "
+        "the jobs store, which gives no total)."
     )
 
 

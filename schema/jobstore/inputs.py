@@ -168,7 +168,11 @@ class CreateFlowJobInput:
         description="`metadata.userId`: the id of the person running the job; "
         "1..200 characters, without spaces or control characters.",
     )
-    created: datetime | None = strawberry.field(default=None, description="Defaults to now.")
+    created: datetime | None = strawberry.field(
+        default=None,
+        description="`metadata.created`; now when null. UTC when no offset; sent in UTC with "
+        "milliseconds.",
+    )
     completed_steps: list[StepInput] | None = strawberry.field(
         default=None, description="`completedSteps`: the steps already done, in order, at most 500."
     )

@@ -7,6 +7,8 @@ with its lookup, per-key lock and settling of lost answers, is
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.context import Info
@@ -36,7 +38,11 @@ class FlowJobMutations:
     @strawberry.mutation(
         description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`."
     )
-    async def create_flow_job(self, info: Info, input: CreateFlowJobInput) -> CreateFlowJobPayload:
+    async def create_flow_job(
+        self,
+        info: Info,
+        input: Annotated[CreateFlowJobInput, strawberry.argument(description="The job to create.")],
+    ) -> CreateFlowJobPayload:
         return await resolve_create_flow_job(info, input)
 
 

@@ -19,9 +19,17 @@ from gateway.facts import flow_job_facts, step_body, step_entries
 from schema.core.document_fields import as_is, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 
 
-@strawberry.enum(description="Where a step stands in its job.")
+@described_enum(
+    "Where a step stands in its job.",
+    {
+        "COMPLETED": "Done: in the job's `completedSteps`.",
+        "CURRENT": "The step the person is on: the job's `metadata.currentStep`.",
+        "CANCELLED": "Cancelled: in the job's `cancelledSteps` (as when the job is aborted).",
+    },
+)
 class StepStatus(Enum):
     COMPLETED = "COMPLETED"
     CURRENT = "CURRENT"
@@ -61,10 +69,11 @@ class Step(UpstreamDocument):
     )
     type: str | None = strawberry.field(description="`stepType`: ConfirmStep, Text, ...")
     values: JSON | None = strawberry.field(
-        description="`values`: what the person entered at this step, as sent (a JSON list)."
+        description="`values`: what the person entered at this step, as sent "
+        "(documented as a list)."
     )
     value_resource_ids: JSON | None = strawberry.field(
-        description="`valueResourceIds`, as sent (a JSON list of resource ids)."
+        description="`valueResourceIds`, as sent (documented as a list of resource ids)."
     )
     user_id: str | None = strawberry.field(
         description="`userId`: the id of the person who did the step. Null when "
@@ -102,7 +111,7 @@ class Step(UpstreamDocument):
         "upstream omits it or sends another shape."
     )
     note_resource_filenames: JSON | None = strawberry.field(
-        description="`noteResourceFilenames`, as sent (a JSON list of file names "
+        description="`noteResourceFilenames`, as sent (documented as a list of file names "
         "attached to the note)."
     )
     coordinates: JSON | None = strawberry.field(
@@ -251,7 +260,11 @@ class FlowJob(Job, JobDocument):
         description="`metadata.jobTitle`, the same as `name`. Null when the "
         "upstream omits it or sends another shape."
     )
-    metadata: JSON | None = strawberry.field(description="The job's own key/value metadata.")
+    metadata: JSON | None = strawberry.field(
+        description="`metadata.metadata`: the job's own key/value metadata, string values "
+        "(scheduler-made jobs carry `ScheduledJobId`, `ScheduledTaskId`). Null when absent or "
+        "not an object."
+    )
     modified: datetime | None = strawberry.field(
         description="`metadata.modified`. Null when absent or not a date-time."
     )
@@ -280,7 +293,7 @@ class FlowJob(Job, JobDocument):
         description="`packetIds`, as sent (the upstream does not document its shape)."
     )
     job_exclusion: JSON | None = strawberry.field(
-        description="`jobExclusion`, as sent (a JSON list)."
+        description="`jobExclusion`, as sent (documented as a list)."
     )
     excluded: bool | None = strawberry.field(
         description="`excluded`. Null when absent or not a boolean."

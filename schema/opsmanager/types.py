@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -22,9 +22,17 @@ from gateway.facts import operations_job_facts
 from schema.core.document_fields import as_is, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 
 
-@strawberry.enum(description="Which outcome of a task a transition follows.")
+@described_enum(
+    "Which outcome of a task a transition follows.",
+    {
+        "SUCCESS": "Followed when the task finishes with `success` (`transitions.success`).",
+        "FAILURE": "Followed when the task finishes with `failure` (`transitions.failure`).",
+        "ERROR": "Followed when the task finishes with `error` (`transitions.error`).",
+    },
+)
 class TransitionKind(Enum):
     SUCCESS = "success"
     FAILURE = "failure"
@@ -125,7 +133,15 @@ class Task(UpstreamDocument):
     """The task's ``metrics`` object (``{}`` when absent)."""
 
     @strawberry.field(description="The tasks this one's transitions lead to, without repeats.")
-    def next(self, on: TransitionKind | None = None) -> list[Task]:
+    def next(
+        self,
+        on: Annotated[
+            TransitionKind | None,
+            strawberry.argument(
+                description="Only the transitions followed on this outcome; all when null."
+            ),
+        ] = None,
+    ) -> list[Task]:
         seen: set[str] = set()
         out: list[Task] = []
         for transition in self.transitions:

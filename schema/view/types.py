@@ -15,13 +15,21 @@ from gateway.view.warnings import JobWarningCode
 from schema.core.filters import as_utc, checked_text
 from schema.core.node import Job
 from schema.core.pagination import PageInfo
-from schema.core.states import JobSource, JobState
+from schema.core.states import JobSource, JobState, described_enum
 
 MAX_SEARCH_LENGTH = 200
 
-strawberry.enum(
-    JobWarningCode, description="Why an answer of the cross-system view is not the whole truth."
-)
+described_enum(
+    "Why an answer of the cross-system view is not the whole truth.",
+    {
+        "SCAN_LIMITED": "The jobs store has no filters: the gateway read at most "
+        "GATEWAY_SCAN_LIMIT of its jobs and stopped, so older matching jobs may be missing.",
+        "SORTED_AT_GATEWAY": "The jobs store's list is not newest first "
+        "(GATEWAY_JOBSTORE_NEWEST_FIRST=false): the gateway read it and sorted it itself.",
+        "SOURCE_FAILED": "The source's upstream failed: its jobs are missing from the answer, "
+        "and a GraphQL error beside the data says why.",
+    },
+)(JobWarningCode)
 
 
 @strawberry.input(description="What the cross-system view lists or counts.")
