@@ -26,6 +26,7 @@ from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError
@@ -57,7 +58,16 @@ register_node_types(*NODE_TYPES)
 Query = merge_types(
     "Query", (NodeQueries, FlowJobQueries, OperationsJobQueries, WorkflowJobQueries, JobQueries)
 )
+get_object_definition(Query, strict=True).description = (
+    "Reads: any object by its global id, each system's jobs, and the jobs of all three as one "
+    "list with counts. A failed upstream is a GraphQL error with `extensions.code` beside "
+    "whatever data the other upstreams gave."
+)
 Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, WorkflowJobMutations))
+get_object_definition(Mutation, strict=True).description = (
+    "Writes: create or start a job in one of the three systems. Each checks its whole input "
+    "first: problems come back together as `userErrors`, and then nothing is sent upstream."
+)
 
 
 class GatewaySchema(strawberry.Schema):

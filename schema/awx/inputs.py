@@ -16,6 +16,7 @@ import strawberry
 
 from schema.core.filters import JobListFilterInput
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 from schema.core.user_errors import UserErrors
 
 MAX_NAME = 512
@@ -26,7 +27,15 @@ MAX_WEBHOOK_GUID = 128
 NON_FIELD_KEYS = frozenset({"__all__", "non_field_errors"})
 
 
-@strawberry.enum(description="Where an AWX workflow job accepts webhooks from.")
+@described_enum(
+    "Where an AWX workflow job accepts webhooks from.",
+    {
+        "NONE": 'No webhook: AWX\'s `""`.',
+        "GITHUB": "GitHub: AWX's `github`.",
+        "GITLAB": "GitLab: AWX's `gitlab`.",
+        "BITBUCKET_DC": "Bitbucket Data Center: AWX's `bitbucket_dc`.",
+    },
+)
 class WebhookService(Enum):
     NONE = ""
     GITHUB = "github"
@@ -37,23 +46,55 @@ class WebhookService(Enum):
 @strawberry.input(description="A slice workflow job to create (seed 003's fields).")
 class SliceWorkflowJobInput:
     name: str = strawberry.field(description=f"Required, 1..{MAX_NAME} characters.")
-    description: str | None = None
-    workflow_job_template: int | None = None
+    description: str | None = strawberry.field(
+        default=None, description="`description`, at most 65,536 characters."
+    )
+    workflow_job_template: int | None = strawberry.field(
+        default=None,
+        description="`workflow_job_template`: the id of a workflow job template (positive).",
+    )
     extra_vars: JSON | None = strawberry.field(
         default=None, description="A JSON object; sent to AWX as JSON text."
     )
-    allow_simultaneous: bool | None = None
-    is_sliced_job: bool | None = None
-    inventory: int | None = None
-    limit: str | None = None
-    scm_branch: str | None = None
-    webhook_service: WebhookService | None = None
-    webhook_credential: int | None = None
+    allow_simultaneous: bool | None = strawberry.field(
+        default=None,
+        description="`allow_simultaneous`: whether it may run alongside other "
+        "jobs of its template.",
+    )
+    is_sliced_job: bool | None = strawberry.field(
+        default=None,
+        description="`is_sliced_job`: mark it as the workflow job of a sliced template.",
+    )
+    inventory: int | None = strawberry.field(
+        default=None, description="`inventory`: the id of the inventory to run against (positive)."
+    )
+    limit: str | None = strawberry.field(
+        default=None,
+        description="`limit`: a host pattern to limit the run to, at most 65,536 characters.",
+    )
+    scm_branch: str | None = strawberry.field(
+        default=None,
+        description="`scm_branch`: the source-control branch to run, at most 1024 characters.",
+    )
+    webhook_service: WebhookService | None = strawberry.field(
+        default=None,
+        description="`webhook_service`: where webhooks come from; AWX's default when null.",
+    )
+    webhook_credential: int | None = strawberry.field(
+        default=None,
+        description="`webhook_credential`: the id of the webhook's credential (positive).",
+    )
     webhook_guid: str | None = strawberry.field(
         default=None, description=f"At most {MAX_WEBHOOK_GUID} characters."
     )
-    skip_tags: str | None = None
-    job_tags: str | None = None
+    skip_tags: str | None = strawberry.field(
+        default=None,
+        description="`skip_tags`: comma-separated tags to skip, at most 1024 characters.",
+    )
+    job_tags: str | None = strawberry.field(
+        default=None,
+        description="`job_tags`: comma-separated tags to run only, at most 1024 characters.",
+    )
 
 
 @strawberry.input(
@@ -61,12 +102,28 @@ class SliceWorkflowJobInput:
     "template does not ask for on launch."
 )
 class LaunchJobTemplateInput:
-    extra_vars: JSON | None = None
-    limit: str | None = None
-    inventory: int | None = None
-    job_tags: str | None = None
-    skip_tags: str | None = None
-    scm_branch: str | None = None
+    extra_vars: JSON | None = strawberry.field(
+        default=None, description="`extra_vars`: a JSON object; sent to AWX as JSON text."
+    )
+    limit: str | None = strawberry.field(
+        default=None,
+        description="`limit`: a host pattern to limit the run to, at most 65,536 characters.",
+    )
+    inventory: int | None = strawberry.field(
+        default=None, description="`inventory`: the id of the inventory to run against (positive)."
+    )
+    job_tags: str | None = strawberry.field(
+        default=None,
+        description="`job_tags`: comma-separated tags to run only, at most 1024 characters.",
+    )
+    skip_tags: str | None = strawberry.field(
+        default=None,
+        description="`skip_tags`: comma-separated tags to skip, at most 1024 characters.",
+    )
+    scm_branch: str | None = strawberry.field(
+        default=None,
+        description="`scm_branch`: the source-control branch to run, at most 1024 characters.",
+    )
 
 
 def awx_field(name: str) -> str | None:

@@ -16,7 +16,7 @@ is what ``/launch/`` makes of a template with ``job_slice_count > 1``. The
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -39,16 +39,32 @@ from schema.core.user_errors import Code, UserError, UserErrors, rejection_error
 
 @strawberry.type(description="A plain AWX job, as `/launch/` answers for an unsliced template.")
 class LaunchedJob(UpstreamDocument):
-    awx_id: int | None
-    name: str | None
-    status: str | None
-    type: str | None
+    awx_id: int | None = strawberry.field(
+        description="`id`: AWX's id of the launched job. Null when the upstream "
+        "omits it or sends another shape."
+    )
+    name: str | None = strawberry.field(
+        description="`name`. Null when the upstream omits it or sends another shape."
+    )
+    status: str | None = strawberry.field(
+        description="`status`, AWX's word (a new job is usually `pending`). Null "
+        "when the upstream omits it or sends another shape."
+    )
+    type: str | None = strawberry.field(
+        description="`type`: `job`. Null when the upstream omits it or sends another shape."
+    )
 
 
 @strawberry.type(description="The answer of `createSliceWorkflowJob`.")
 class CreateSliceWorkflowJobPayload:
-    workflow_job: WorkflowJob | None
-    user_errors: list[UserError]
+    workflow_job: WorkflowJob | None = strawberry.field(
+        description="The created workflow job; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type(description="The answer of `launchJobTemplate`: a workflow job or a job.")
@@ -60,7 +76,11 @@ class LaunchJobTemplatePayload:
     ignored_fields: JSON | None = strawberry.field(
         description="What AWX ignored because the template does not prompt for it."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 def _template_missing(job_template_id: int) -> list[UserError]:
@@ -87,7 +107,19 @@ class WorkflowJobMutations:
         "(`POST /api/v2/job_templates/{id}/slice_workflow_jobs/`). Sent once, never retried."
     )
     async def create_slice_workflow_job(
-        self, info: Info, job_template_id: int, input: SliceWorkflowJobInput
+        self,
+        info: Info,
+        job_template_id: Annotated[
+            int,
+            strawberry.argument(
+                description="AWX's id of the job template (`JobTemplate.awxId`), a positive "
+                "integer."
+            ),
+        ],
+        input: Annotated[
+            SliceWorkflowJobInput,
+            strawberry.argument(description="The workflow job to create."),
+        ],
     ) -> CreateSliceWorkflowJobPayload:
         return await resolve_create_slice_workflow_job(info, job_template_id, input)
 
@@ -96,7 +128,21 @@ class WorkflowJobMutations:
         "workflow job for a sliced template, else a job. Sent once, never retried."
     )
     async def launch_job_template(
-        self, info: Info, job_template_id: int, input: LaunchJobTemplateInput | None = None
+        self,
+        info: Info,
+        job_template_id: Annotated[
+            int,
+            strawberry.argument(
+                description="AWX's id of the job template (`JobTemplate.awxId`), a positive "
+                "integer."
+            ),
+        ],
+        input: Annotated[
+            LaunchJobTemplateInput | None,
+            strawberry.argument(
+                description="Values to prompt the launch with; the template's own when null."
+            ),
+        ] = None,
     ) -> LaunchJobTemplatePayload:
         return await resolve_launch_job_template(info, job_template_id, input)
 

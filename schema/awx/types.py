@@ -48,28 +48,92 @@ def parse_extra_vars(value: Any) -> Any:
 
 @strawberry.type(description="An AWX job template.")
 class JobTemplate(Node, LoadableDocument):
-    awx_id: int
-    name: str | None
-    description: str | None
-    job_type: str | None
-    inventory_id: int | None
-    project_id: int | None
-    playbook: str | None
-    forks: int | None
-    limit: str | None
-    verbosity: int | None
-    extra_vars: JSON | None
-    job_tags: str | None
-    skip_tags: str | None
-    job_slice_count: int | None
-    status: str | None
-    last_job_run: datetime | None
-    last_job_failed: bool | None
-    next_job_run: datetime | None
-    allow_simultaneous: bool | None
-    webhook_service: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
+    awx_id: int = strawberry.field(
+        description="AWX's `id` of the template: the `id` of `jobTemplate(id:)` "
+        "and the `jobTemplateId` of the mutations."
+    )
+    name: str | None = strawberry.field(
+        description="`name`. Null when the upstream omits it or sends another shape."
+    )
+    description: str | None = strawberry.field(
+        description="`description`. Null when the upstream omits it or sends another shape."
+    )
+    job_type: str | None = strawberry.field(
+        description="`job_type`: `run` or `check`. Null when the upstream omits "
+        "it or sends another shape."
+    )
+    inventory_id: int | None = strawberry.field(
+        description="`inventory`: the id of the inventory it runs against. Null when none."
+    )
+    project_id: int | None = strawberry.field(
+        description="`project`: the id of the project holding its playbook. Null when none."
+    )
+    playbook: str | None = strawberry.field(
+        description="`playbook`: the playbook file in the project. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    forks: int | None = strawberry.field(
+        description="`forks`: how many hosts run in parallel (0: Ansible's "
+        "default). Null when the upstream omits it or sends another "
+        "shape."
+    )
+    limit: str | None = strawberry.field(
+        description='`limit`: the host pattern runs are limited to ("" for '
+        "none). Null when the upstream omits it or sends another "
+        "shape."
+    )
+    verbosity: int | None = strawberry.field(
+        description="`verbosity`: 0 (normal) to 5 (WinRM debug). Null when the "
+        "upstream omits it or sends another shape."
+    )
+    extra_vars: JSON | None = strawberry.field(
+        description="`extra_vars`, parsed from its JSON text. Null when empty or "
+        "not JSON (read `upstream` for YAML)."
+    )
+    job_tags: str | None = strawberry.field(
+        description="`job_tags`: comma-separated tags to run only. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    skip_tags: str | None = strawberry.field(
+        description="`skip_tags`: comma-separated tags to skip. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    job_slice_count: int | None = strawberry.field(
+        description="`job_slice_count`: how many slices a launch runs; above 1, "
+        "`launchJobTemplate` answers a workflow job. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    status: str | None = strawberry.field(
+        description="`status`, AWX's word for the template (e.g. `successful`, "
+        "`failed`, `never updated`). Null when the upstream omits it "
+        "or sends another shape."
+    )
+    last_job_run: datetime | None = strawberry.field(
+        description="`last_job_run`: when its last job ran. Null when it never ran."
+    )
+    last_job_failed: bool | None = strawberry.field(
+        description="`last_job_failed`: whether its last job failed. Null when "
+        "the upstream omits it or sends another shape."
+    )
+    next_job_run: datetime | None = strawberry.field(
+        description="`next_job_run`: its next scheduled run. Null when none is scheduled."
+    )
+    allow_simultaneous: bool | None = strawberry.field(
+        description="`allow_simultaneous`: whether its jobs may run at the same "
+        "time. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    webhook_service: str | None = strawberry.field(
+        description="`webhook_service`: `github`, `gitlab`, `bitbucket_dc`, or "
+        '"" for none. Null when the upstream omits it or sends '
+        "another shape."
+    )
+    created_at: datetime | None = strawberry.field(
+        description="`created`. Null when absent or not a date-time."
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="`modified`. Null when absent or not a date-time."
+    )
     can_start: bool | None = strawberry.field(
         description="Whether the credential used may launch it (`user_capabilities.start`)."
     )
@@ -117,29 +181,86 @@ read_lazily(
 
 @strawberry.type(description="The job a workflow node spawned, as AWX summarises it.")
 class SpawnedJob:
-    awx_id: int | None
-    name: str | None
-    status: str | None
-    failed: bool | None
-    elapsed_seconds: float | None
-    type: str | None
+    awx_id: int | None = strawberry.field(
+        description="`summary_fields.job.id`: AWX's id of the spawned job. Null "
+        "when the upstream omits it or sends another shape."
+    )
+    name: str | None = strawberry.field(
+        description="`summary_fields.job.name`. Null when the upstream omits it "
+        "or sends another shape."
+    )
+    status: str | None = strawberry.field(
+        description="`summary_fields.job.status`, AWX's word: `new`, `pending`, "
+        "`waiting`, `running`, `successful`, `failed`, `error` or "
+        "`canceled`. Null when the upstream omits it or sends "
+        "another shape."
+    )
+    failed: bool | None = strawberry.field(
+        description="`summary_fields.job.failed`. Null when the upstream omits "
+        "it or sends another shape."
+    )
+    elapsed_seconds: float | None = strawberry.field(
+        description="`summary_fields.job.elapsed`: seconds (decimal) the job "
+        "ran. Null when the upstream omits it or sends another shape."
+    )
+    type: str | None = strawberry.field(
+        description="`summary_fields.job.type`: `job`, `workflow_job`, "
+        "`project_update`, ... Null when the upstream omits it or "
+        "sends another shape."
+    )
 
 
 @strawberry.type(description="A node of an AWX workflow job.")
 class WorkflowJobNode(Node, LoadableDocument):
-    awx_id: int
-    identifier: str | None
-    workflow_job_id: int | None
-    unified_job_template_id: int | None
-    job_id: int | None
-    success_node_ids: list[int]
-    failure_node_ids: list[int]
-    always_node_ids: list[int]
-    do_not_run: bool | None
-    all_parents_must_converge: bool | None
-    spawned_job: SpawnedJob | None
-    created_at: datetime | None
-    updated_at: datetime | None
+    awx_id: int = strawberry.field(description="AWX's `id` of the node.")
+    identifier: str | None = strawberry.field(
+        description="`identifier`: the node's identifier, unique within its "
+        "workflow. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    workflow_job_id: int | None = strawberry.field(
+        description="`workflow_job`: AWX's id of the workflow job the node "
+        "belongs to. Null when the upstream omits it or sends "
+        "another shape."
+    )
+    unified_job_template_id: int | None = strawberry.field(
+        description="`unified_job_template`: the id of the template the node "
+        "runs. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    job_id: int | None = strawberry.field(
+        description="`job`: AWX's id of the job the node spawned. Null until the "
+        "node runs, or when it never does."
+    )
+    success_node_ids: list[int] = strawberry.field(
+        description="`success_nodes`: ids of the nodes run when this node's job succeeds."
+    )
+    failure_node_ids: list[int] = strawberry.field(
+        description="`failure_nodes`: ids of the nodes run when this node's job fails."
+    )
+    always_node_ids: list[int] = strawberry.field(
+        description="`always_nodes`: ids of the nodes run whatever the outcome."
+    )
+    do_not_run: bool | None = strawberry.field(
+        description="`do_not_run`: true when the workflow will not run this node "
+        "(its path was not taken). Null when the upstream omits it "
+        "or sends another shape."
+    )
+    all_parents_must_converge: bool | None = strawberry.field(
+        description="`all_parents_must_converge`: true when the node waits for "
+        "all its parents, false when one is enough. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    spawned_job: SpawnedJob | None = strawberry.field(
+        description="`summary_fields.job`: the job the node spawned, as AWX "
+        "summarises it. Null when there is none."
+    )
+    created_at: datetime | None = strawberry.field(
+        description="`created`. Null when absent or not a date-time."
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="`modified`. Null when absent or not a date-time."
+    )
 
     loader_name = "workflow_job_node_by_id"
 
@@ -209,36 +330,121 @@ def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
 
 @strawberry.type(description="An AWX workflow job (sliced job runs included).")
 class WorkflowJob(Job, JobDocument):
-    awx_id: int
-    type: str | None
-    url: str | None
-    description: str | None
-    launch_type: str | None
-    failed: bool | None
-    canceled_on: datetime | None
-    job_explanation: str | None
-    launched_by: JSON | None
-    work_unit_id: str | None
-    workflow_job_template_id: int | None
-    unified_job_template_id: int | None
-    job_template_id: int | None
-    is_sliced_job: bool | None
+    awx_id: int = strawberry.field(
+        description="AWX's `id` of the workflow job: the `id` of `workflowJob(id:)`."
+    )
+    type: str | None = strawberry.field(
+        description="`type`: `workflow_job`. Null when the upstream omits it or "
+        "sends another shape."
+    )
+    url: str | None = strawberry.field(
+        description="`url`: its path in AWX's API "
+        "(`/api/v2/workflow_jobs/{id}/`). Null when the upstream "
+        "omits it or sends another shape."
+    )
+    description: str | None = strawberry.field(
+        description="`description`. Null when the upstream omits it or sends another shape."
+    )
+    launch_type: str | None = strawberry.field(
+        description="`launch_type`: `manual`, `relaunch`, `callback`, "
+        "`scheduled`, `dependency`, `workflow`, `webhook`, `sync` or "
+        "`scm`. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    failed: bool | None = strawberry.field(
+        description="`failed`: whether the job failed. Null when the upstream "
+        "omits it or sends another shape."
+    )
+    canceled_on: datetime | None = strawberry.field(
+        description="`canceled_on`: when it was canceled. Null when it was not, "
+        "or when not a date-time."
+    )
+    job_explanation: str | None = strawberry.field(
+        description="`job_explanation`: AWX's explanation of the job's state "
+        '(e.g. why it failed to start); "" when none. Null when the '
+        "upstream omits it or sends another shape."
+    )
+    launched_by: JSON | None = strawberry.field(
+        description="`launched_by`: `{id, name, type, url}` of who or what "
+        "launched it. Null when absent or not an object."
+    )
+    work_unit_id: str | None = strawberry.field(
+        description="`work_unit_id`: the Receptor work unit, where AWX sets one. "
+        "Null when the upstream omits it or sends another shape."
+    )
+    workflow_job_template_id: int | None = strawberry.field(
+        description="`workflow_job_template`: the id of the workflow job "
+        "template it runs. Null when none."
+    )
+    unified_job_template_id: int | None = strawberry.field(
+        description="`unified_job_template`: the id of the template it was "
+        "launched from. Null when none."
+    )
+    job_template_id: int | None = strawberry.field(
+        description="`job_template`: the id of the job template a sliced run was "
+        "created from (see `jobTemplate`). Null when none."
+    )
+    is_sliced_job: bool | None = strawberry.field(
+        description="`is_sliced_job`: true for the workflow job AWX makes of a "
+        "template with `job_slice_count` > 1. Null when the upstream "
+        "omits it or sends another shape."
+    )
     extra_vars: JSON | None = strawberry.field(
         description="`extra_vars`, parsed from its JSON text."
     )
     extra_vars_text: str | None = strawberry.field(description="`extra_vars` as AWX sent it.")
-    allow_simultaneous: bool | None
-    inventory_id: int | None
-    limit: str | None
-    scm_branch: str | None
-    webhook_service: str | None
-    webhook_credential_id: int | None
-    webhook_guid: str | None
-    skip_tags: str | None
-    job_tags: str | None
-    related: JSON | None
-    summary_fields: JSON | None
-    source_workflow_job_id: int | None
+    allow_simultaneous: bool | None = strawberry.field(
+        description="`allow_simultaneous`: whether it may run alongside other "
+        "jobs of its template. Null when the upstream omits it or "
+        "sends another shape."
+    )
+    inventory_id: int | None = strawberry.field(
+        description="`inventory`: the id of the inventory it runs against. Null when none."
+    )
+    limit: str | None = strawberry.field(
+        description="`limit`: the host pattern the run is limited to. Null when "
+        "the upstream omits it or sends another shape."
+    )
+    scm_branch: str | None = strawberry.field(
+        description="`scm_branch`: the source-control branch it runs. Null when "
+        "the upstream omits it or sends another shape."
+    )
+    webhook_service: str | None = strawberry.field(
+        description="`webhook_service`: `github`, `gitlab`, `bitbucket_dc`, or "
+        '"" for none. Null when the upstream omits it or sends '
+        "another shape."
+    )
+    webhook_credential_id: int | None = strawberry.field(
+        description="`webhook_credential`: the id of the webhook's credential. Null when none."
+    )
+    webhook_guid: str | None = strawberry.field(
+        description="`webhook_guid`: the id of the webhook delivery that "
+        "launched it. Null when the upstream omits it or sends "
+        "another shape."
+    )
+    skip_tags: str | None = strawberry.field(
+        description="`skip_tags`: comma-separated tags skipped. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    job_tags: str | None = strawberry.field(
+        description="`job_tags`: comma-separated tags run only. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    related: JSON | None = strawberry.field(
+        description="`related`: URLs of related AWX resources, by name, as sent. "
+        "Null when absent or not an object."
+    )
+    summary_fields: JSON | None = strawberry.field(
+        description="`summary_fields`: AWX's summaries of related objects "
+        "(`created_by`, `labels`, `user_capabilities`, ...), as "
+        "sent. Null when absent or not an object."
+    )
+    source_workflow_job_id: int | None = strawberry.field(
+        description="The id of the workflow job this one relaunched: "
+        "`summary_fields.source_workflow_job.id`, else read from "
+        "`related.source_workflow_job`. Null when it is not a "
+        "relaunch."
+    )
 
     loader_name = "workflow_job_by_id"
 

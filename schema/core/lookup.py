@@ -10,7 +10,7 @@ A bad id fails only its own entry.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -44,13 +44,33 @@ async def load_node(info: Info, global_id: str) -> Node | None:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by its global id; null when it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global id, as an object's `id` gives it; one this gateway did not "
+                "hand out is a BAD_USER_INPUT error."
+            ),
+        ],
+    ) -> Node | None:
         return await load_node(info, str(id))
 
     @strawberry.field(
         description="Objects by global id, in order; null (with an error) for a bad or failed id."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Global ids, at most {MAX_NODES}; the answer has one entry per "
+                "id, in the same order."
+            ),
+        ],
+    ) -> list[Node | None]:
         return await load_nodes(info, ids)
 
 

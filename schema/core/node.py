@@ -35,18 +35,56 @@ class Node:
 
 @strawberry.interface(description="What every job has, whatever its system.")
 class Job(Node):
-    source: JobSource
-    name: str | None
-    state: JobState = strawberry.field(description="Normalised across the three systems.")
-    upstream_status: str | None = strawberry.field(description="The upstream's own status word.")
-    created_at: datetime | None
-    updated_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    elapsed_seconds: float | None = strawberry.field(
-        description="Seconds from start to finish; null while the upstream does not say."
+    source: JobSource = strawberry.field(
+        description="The system the job lives in; it tells which type the job is "
+        "(`FlowJob`, `OperationsJob` or `WorkflowJob`)."
     )
-    owner: str | None = strawberry.field(description="Who launched or runs the job.")
+    name: str | None = strawberry.field(
+        description="The job's name: `metadata.jobTitle` (jobs store), `name` "
+        "(operations manager, AWX). Null when the upstream omits it "
+        "or sends another shape."
+    )
+    state: JobState = strawberry.field(description="Normalised across the three systems.")
+    upstream_status: str | None = strawberry.field(
+        description="The upstream's own status word, as sent: `metadata.status` (jobs store), "
+        "`status` (operations manager, AWX). Null when absent or not a string."
+    )
+    created_at: datetime | None = strawberry.field(
+        description="When the job was created: `metadata.created` (jobs store), "
+        "`created` (operations manager, AWX). Null when the upstream "
+        "omits it or it is not a date-time."
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="When the job last changed: `metadata.updated` (jobs store), "
+        "`last_updated` (operations manager), `modified` (AWX). Null "
+        "when the upstream omits it or it is not a date-time."
+    )
+    started_at: datetime | None = strawberry.field(
+        description="When the job started: the earliest `started` of its steps, "
+        "else `metadata.created` (jobs store); `metrics.start_time` "
+        "(operations manager, ISO text or epoch milliseconds); "
+        "`started` (AWX). Null while not started, or when the "
+        "upstream's value is missing or not a plausible time."
+    )
+    finished_at: datetime | None = strawberry.field(
+        description="When the job finished: for a jobs-store job in a final "
+        "state, the latest `completed` or `cancelled` of its steps "
+        "or `metadata.updated`; `metrics.end_time` (operations "
+        "manager); `finished` (AWX). Null while the job runs, or "
+        "when the upstream's value is missing or not a plausible "
+        "time."
+    )
+    elapsed_seconds: float | None = strawberry.field(
+        description="Seconds (decimal) from start to finish: AWX's own `elapsed`; for the other "
+        "two, `finishedAt` minus `startedAt`, to the millisecond. Null while the upstream does "
+        "not say: a time missing, a negative figure, or AWX's 0 before the job started."
+    )
+    owner: str | None = strawberry.field(
+        description="Who launched or runs the job: `metadata.username` (jobs store); "
+        "`metrics.owner`, else `metrics.user` (its `username` when an object), else "
+        "`created_by` (operations manager); `launched_by.name`, else "
+        "`summary_fields.created_by.username` (AWX). Null when none of these is text."
+    )
 
 
 @strawberry.type

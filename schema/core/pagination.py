@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -16,27 +16,61 @@ from gateway.input_checks import MAX_OFFSET, ascii_decimal
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 
+FirstArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many items the page holds at most: 0 to GATEWAY_MAX_PAGE_SIZE (200 "
+        f"unless configured); {DEFAULT_PAGE_SIZE} when null. Beyond: a BAD_USER_INPUT error."
+    ),
+]
+"""The ``first`` argument of a list."""
+AfterArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Continue after this cursor: an edge's `cursor` or `pageInfo.endCursor` "
+        "of the same list; null for the first page. A foreign cursor: a BAD_USER_INPUT error."
+    ),
+]
+"""The ``after`` argument of a list."""
+
 
 @strawberry.type(description="Relay page information.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow this page: ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="True when the page does not start the list (an `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item, to pass as `after` for "
+        "the next page; null for an empty page (except on `jobs`, "
+        "see `JobConnection.pageInfo`)."
+    )
 
 
 @strawberry.type(description="An item of a connection, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque; pass it as `after` to continue after this item."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list, Relay style.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items, in the list's order (newest first)."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Where the page is in the list, and the cursor to continue from."
+    )
     total_count: int | None = strawberry.field(
-        description="How many items the whole list has, where the upstream knows it."
+        description="How many items the whole list has, where the upstream knows it (null for "
+        "the jobs store, which gives no total)."
     )
 
 

@@ -4,8 +4,8 @@
 because it carries raw upstream values of any shape. Its *input* values are
 checked where they are used (:meth:`~schema.core.user_errors.UserErrors.json_value`).
 
-:data:`SCALAR_OVERRIDES` replaces the parsing (not the serialising, nor the
-SDL) of ``DateTime``: Strawberry's stock parser (``dateutil``'s ``isoparse``)
+:data:`SCALAR_OVERRIDES` replaces the parsing and the description (not the
+serialising) of ``DateTime``: Strawberry's stock parser (``dateutil``'s ``isoparse``)
 raises ``OverflowError``, not a coercion error, for ``9999-12-31T24:00:00Z``,
 which escaped as an internal error; it is now an ordinary coercion error. A
 parsed ``DateTime`` may still be outside what UTC holds
@@ -51,7 +51,20 @@ def parse_datetime(value: object) -> datetime:
     return parsed
 
 
-HardenedDateTime = replace(DateTimeDefinition, parse_value=parse_datetime, implementation=None)
+DATETIME_DESCRIPTION = (
+    "An instant, ISO 8601 with its UTC offset: `2021-10-01T12:48:13.800000+00:00`, or without "
+    "a fraction when it has none (`2021-10-01T12:48:14+00:00`). Answers: an upstream time "
+    "written with `Z`, without an offset, or as epoch milliseconds comes back in UTC "
+    "(`+00:00`); one written with another offset keeps that offset, so compare instants, not "
+    "text. Arguments and inputs: any ISO 8601 date-time; one without an offset is taken as UTC."
+)
+
+HardenedDateTime = replace(
+    DateTimeDefinition,
+    parse_value=parse_datetime,
+    implementation=None,
+    description=DATETIME_DESCRIPTION,
+)
 
 SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: HardenedDateTime}
 """For ``strawberry.Schema(scalar_overrides=...)``."""

@@ -45,7 +45,9 @@ class UserError:
         description="Dotted path into the input (`options.groups.1`), or an argument's name; "
         "null when the problem is the request as a whole."
     )
-    message: str
+    message: str = strawberry.field(
+        description="What is wrong, in English, for people; branch on `code`, not on this text."
+    )
     code: str = strawberry.field(
         description="REQUIRED, TOO_LONG, TOO_MANY, INVALID_FORMAT, INVALID_TYPE, INVALID_VALUE, "
         "INVALID_CHOICE, DUPLICATE, CONFLICT, UNKNOWN_FIELD, NOT_FOUND or UPSTREAM_REJECTED."

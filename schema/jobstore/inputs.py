@@ -29,8 +29,8 @@ MAX_METADATA_VALUE = 4096
 
 @strawberry.input(description="One key/value pair of a job's metadata.")
 class MetadataEntryInput:
-    key: str
-    value: str
+    key: str = strawberry.field(description="1..256 characters, not blank; each key once.")
+    value: str = strawberry.field(description="At most 4096 characters.")
 
 
 @strawberry.input(description="A step of a job being created: the fields of a `singleStep`.")
@@ -42,33 +42,87 @@ class StepInput:
         default=None,
         description='Defaults to the `uniqueStepId` of the step before, or "" for the first.',
     )
-    step_id: str | None = None
+    step_id: str | None = strawberry.field(
+        default=None,
+        description="`stepId`: the id of the workflow's step; 1..200 characters, "
+        "without spaces or control characters.",
+    )
     step_number: int | None = strawberry.field(
         default=None, description="Positive; defaults to the step's position (1-based)."
     )
-    step_title: str | None = None
-    step_description: str | None = None
+    step_title: str | None = strawberry.field(
+        default=None, description="`stepTitle`, at most 512 characters."
+    )
+    step_description: str | None = strawberry.field(
+        default=None, description="`stepDescription`, at most 10,000 characters."
+    )
     step_type: str | None = strawberry.field(default=None, description="ConfirmStep, Text, ...")
     values: JSON | None = strawberry.field(default=None, description="A JSON list; [] if absent.")
-    value_resource_ids: list[str] | None = None
-    user_id: str | None = None
-    user_name: str | None = None
-    device_id: str | None = None
-    connection_type: str | None = None
-    started: datetime | None = None
-    completed: datetime | None = None
-    updated: datetime | None = None
-    cancelled: datetime | None = None
+    value_resource_ids: list[str] | None = strawberry.field(
+        default=None, description="`valueResourceIds`, each at most 512 characters; [] if absent."
+    )
+    user_id: str | None = strawberry.field(
+        default=None,
+        description="`userId`: who did the step; 1..200 characters, without "
+        "spaces or control characters.",
+    )
+    user_name: str | None = strawberry.field(
+        default=None, description="`userName`: who did the step, at most 256 characters."
+    )
+    device_id: str | None = strawberry.field(
+        default=None,
+        description="`deviceId`: the device the step was done on; 1..200 "
+        "characters, without spaces or control characters.",
+    )
+    connection_type: str | None = strawberry.field(
+        default=None, description="`connectionType`, at most 256 characters."
+    )
+    started: datetime | None = strawberry.field(
+        default=None,
+        description="`started`: when the step was started (UTC when no offset; "
+        "sent in UTC with milliseconds).",
+    )
+    completed: datetime | None = strawberry.field(
+        default=None,
+        description="`completed`: when the step was completed, not before "
+        "`started` (UTC when no offset).",
+    )
+    updated: datetime | None = strawberry.field(
+        default=None, description="`updated`: when the step last changed (UTC when no offset)."
+    )
+    cancelled: datetime | None = strawberry.field(
+        default=None, description="`cancelled`: when the step was cancelled (UTC when no offset)."
+    )
     time_events: JSON | None = strawberry.field(
         default=None, description="A JSON object: ISO timestamp -> integer."
     )
-    note: str | None = None
-    note_resource_filenames: list[str] | None = None
-    coordinates: JSON | None = None
-    parent_step_id: str | None = None
-    parent_unique_step_id: str | None = None
-    parent_step_title: str | None = None
-    parent_step_description: str | None = None
+    note: str | None = strawberry.field(
+        default=None, description="`note`, at most 10,000 characters."
+    )
+    note_resource_filenames: list[str] | None = strawberry.field(
+        default=None, description="`noteResourceFilenames`, each at most 512 characters."
+    )
+    coordinates: JSON | None = strawberry.field(
+        default=None, description="`coordinates`: any JSON value, at most 256 KiB."
+    )
+    parent_step_id: str | None = strawberry.field(
+        default=None,
+        description="`parentStepId`: the `stepId` of the step this one is nested "
+        "under; 1..200 characters, without spaces or control "
+        "characters.",
+    )
+    parent_unique_step_id: str | None = strawberry.field(
+        default=None,
+        description="`parentUniqueStepId`: the `uniqueStepId` of the step this "
+        "one is nested under; 1..200 characters, without spaces or "
+        "control characters.",
+    )
+    parent_step_title: str | None = strawberry.field(
+        default=None, description="`parentStepTitle`, at most 512 characters."
+    )
+    parent_step_description: str | None = strawberry.field(
+        default=None, description="`parentStepDescription`, at most 10,000 characters."
+    )
     tags: str | None = strawberry.field(default=None, description='`metadata.tags`; "" if absent.')
 
 
@@ -80,24 +134,53 @@ class CreateFlowJobInput:
         description="Your UUID for this job, the key that makes the create idempotent: a second "
         "create with the same one answers the existing job. Generated when absent.",
     )
-    workflow_id: str | None = None
-    workflow_version_id: str | None = None
-    workflow_name: str | None = None
+    workflow_id: str | None = strawberry.field(
+        default=None,
+        description="`metadata.workflowId`: the workflow the job runs; 1..200 "
+        "characters, without spaces or control characters.",
+    )
+    workflow_version_id: str | None = strawberry.field(
+        default=None,
+        description="`metadata.workflowVersionId`: the version of that workflow; "
+        "1..200 characters, without spaces or control characters.",
+    )
+    workflow_name: str | None = strawberry.field(
+        default=None, description="`metadata.workflowName`, at most 512 characters."
+    )
     metadata: JSON | None = strawberry.field(
         default=None, description="The job's own metadata: a JSON object of string values."
     )
     metadata_entries: list[MetadataEntryInput] | None = strawberry.field(
         default=None, description="The same as `metadata`, as key/value pairs (give one of them)."
     )
-    team: str | None = None
+    team: str | None = strawberry.field(
+        default=None, description="`team`: the team the job belongs to, at most 256 characters."
+    )
     status: str | None = strawberry.field(
         default=None, description="The upstream's own word: Paused, Completed, Aborted, ..."
     )
-    username: str | None = None
-    user_id: str | None = None
-    created: datetime | None = strawberry.field(default=None, description="Defaults to now.")
-    completed_steps: list[StepInput] | None = None
-    current_step: StepInput | None = None
+    username: str | None = strawberry.field(
+        default=None,
+        description="`metadata.username`: the person running the job, at most 256 characters.",
+    )
+    user_id: str | None = strawberry.field(
+        default=None,
+        description="`metadata.userId`: the id of the person running the job; "
+        "1..200 characters, without spaces or control characters.",
+    )
+    created: datetime | None = strawberry.field(
+        default=None,
+        description="`metadata.created`; now when null. UTC when no offset; sent in UTC with "
+        "milliseconds.",
+    )
+    completed_steps: list[StepInput] | None = strawberry.field(
+        default=None, description="`completedSteps`: the steps already done, in order, at most 500."
+    )
+    current_step: StepInput | None = strawberry.field(
+        default=None,
+        description="`metadata.currentStep`: the step the person is on; it "
+        "follows the completed steps.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

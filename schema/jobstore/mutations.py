@@ -7,6 +7,8 @@ with its lookup, per-key lock and settling of lost answers, is
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.context import Info
@@ -24,7 +26,11 @@ class CreateFlowJobPayload:
         description="False when a job with this `clientJobId` already existed and was returned "
         "instead of creating another."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type
@@ -32,7 +38,11 @@ class FlowJobMutations:
     @strawberry.mutation(
         description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`."
     )
-    async def create_flow_job(self, info: Info, input: CreateFlowJobInput) -> CreateFlowJobPayload:
+    async def create_flow_job(
+        self,
+        info: Info,
+        input: Annotated[CreateFlowJobInput, strawberry.argument(description="The job to create.")],
+    ) -> CreateFlowJobPayload:
         return await resolve_create_flow_job(info, input)
 
 

@@ -19,9 +19,17 @@ from gateway.facts import flow_job_facts, step_body, step_entries
 from schema.core.document_fields import as_is, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 
 
-@strawberry.enum(description="Where a step stands in its job.")
+@described_enum(
+    "Where a step stands in its job.",
+    {
+        "COMPLETED": "Done: in the job's `completedSteps`.",
+        "CURRENT": "The step the person is on: the job's `metadata.currentStep`.",
+        "CANCELLED": "Cancelled: in the job's `cancelledSteps` (as when the job is aborted).",
+    },
+)
 class StepStatus(Enum):
     COMPLETED = "COMPLETED"
     CURRENT = "CURRENT"
@@ -30,35 +38,108 @@ class StepStatus(Enum):
 
 @strawberry.type(description="One step of a jobs-store job (a `singleStep` or a `reportStep`).")
 class Step(UpstreamDocument):
-    status: StepStatus
+    status: StepStatus = strawberry.field(
+        description="Which list of the job the step is in: `completedSteps`, "
+        "`metadata.currentStep` or `cancelledSteps`."
+    )
     is_report: bool = strawberry.field(description="True for a `reportStep` entry.")
-    unique_step_id: str | None
-    previous_unique_step_id: str | None
-    step_id: str | None
-    step_number: int | None
-    title: str | None
-    description: str | None
+    unique_step_id: str | None = strawberry.field(
+        description="`uniqueStepId`: the id of this step within the job (a UUID "
+        "when the gateway created it); `parent` and `previous` refer "
+        "to it. Null when absent or empty."
+    )
+    previous_unique_step_id: str | None = strawberry.field(
+        description="`previousUniqueStepId`: the `uniqueStepId` of the step "
+        'before. Null for the first step (the upstream writes "") or '
+        "when absent."
+    )
+    step_id: str | None = strawberry.field(
+        description="`stepId`: the id of the workflow's step this entry records "
+        "(`uniqueStepId` identifies the entry itself). Null when the "
+        "upstream omits it or sends another shape."
+    )
+    step_number: int | None = strawberry.field(
+        description="`stepNumber`: the step's number, 1-based. Null when absent or not an integer."
+    )
+    title: str | None = strawberry.field(
+        description="`stepTitle`. Null when the upstream omits it or sends another shape."
+    )
+    description: str | None = strawberry.field(
+        description="`stepDescription`. Null when the upstream omits it or sends another shape."
+    )
     type: str | None = strawberry.field(description="`stepType`: ConfirmStep, Text, ...")
-    values: JSON | None
-    value_resource_ids: JSON | None
-    user_id: str | None
-    user_name: str | None
-    device_id: str | None
-    connection_type: str | None
-    started: datetime | None
-    completed: datetime | None
-    updated: datetime | None
-    cancelled: datetime | None
-    time_events: JSON | None
-    note: str | None
-    note_resource_filenames: JSON | None
-    coordinates: JSON | None
-    parent_step_id: str | None
-    parent_unique_step_id: str | None
-    parent_step_title: str | None
-    parent_step_description: str | None
-    tags: str | None
-    metadata: JSON | None
+    values: JSON | None = strawberry.field(
+        description="`values`: what the person entered at this step, as sent "
+        "(documented as a list)."
+    )
+    value_resource_ids: JSON | None = strawberry.field(
+        description="`valueResourceIds`, as sent (documented as a list of resource ids)."
+    )
+    user_id: str | None = strawberry.field(
+        description="`userId`: the id of the person who did the step. Null when "
+        "the upstream omits it or sends another shape."
+    )
+    user_name: str | None = strawberry.field(
+        description="`userName`: the person who did the step. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    device_id: str | None = strawberry.field(
+        description="`deviceId`: the device the step was done on. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    connection_type: str | None = strawberry.field(
+        description="`connectionType`, the upstream's word. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    started: datetime | None = strawberry.field(
+        description="`started`: when the step was started. Null when absent or not a date-time."
+    )
+    completed: datetime | None = strawberry.field(
+        description="`completed`: when the step was completed. Null when absent or not a date-time."
+    )
+    updated: datetime | None = strawberry.field(
+        description="`updated`: when the step last changed. Null when absent or not a date-time."
+    )
+    cancelled: datetime | None = strawberry.field(
+        description="`cancelled`: when the step was cancelled. Null when absent or not a date-time."
+    )
+    time_events: JSON | None = strawberry.field(
+        description="`timeEvents`, as sent: a JSON object mapping ISO 8601 timestamps to integers."
+    )
+    note: str | None = strawberry.field(
+        description="`note`: the person's note on the step. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    note_resource_filenames: JSON | None = strawberry.field(
+        description="`noteResourceFilenames`, as sent (documented as a list of file names "
+        "attached to the note)."
+    )
+    coordinates: JSON | None = strawberry.field(
+        description="`coordinates`, as sent (the upstream does not document its shape)."
+    )
+    parent_step_id: str | None = strawberry.field(
+        description="`parentStepId`: the `stepId` of the step this one is nested "
+        "under. Null when absent or empty."
+    )
+    parent_unique_step_id: str | None = strawberry.field(
+        description="`parentUniqueStepId`: the `uniqueStepId` of the step this "
+        "one is nested under (see `parent`). Null when absent or "
+        "empty."
+    )
+    parent_step_title: str | None = strawberry.field(
+        description="`parentStepTitle`. Null when the upstream omits it or sends another shape."
+    )
+    parent_step_description: str | None = strawberry.field(
+        description="`parentStepDescription`. Null when the upstream omits it or "
+        "sends another shape."
+    )
+    tags: str | None = strawberry.field(
+        description="`metadata.tags` of the step. Null when the upstream omits "
+        "it or sends another shape."
+    )
+    metadata: JSON | None = strawberry.field(
+        description="The step's `metadata` object. Null when absent or not an object."
+    )
     report: JSON | None = strawberry.field(description="The `reportStep` document, if any.")
     _siblings: strawberry.Private[dict[str, Step]]
     _body: strawberry.Private[Doc]
@@ -153,28 +234,85 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
 
 @strawberry.type(description="A job of the jobs store: a person running a guided workflow.")
 class FlowJob(Job, JobDocument):
-    job_id: str
-    client_job_id: str | None
-    workflow_id: str | None
-    workflow_version_id: str | None
-    workflow_name: str | None
-    job_title: str | None
-    metadata: JSON | None = strawberry.field(description="The job's own key/value metadata.")
-    modified: datetime | None
-    user_id: str | None
-    username: str | None
-    abandon_reason: str | None
-    team: str | None
-    hierarchy_stack: JSON | None
-    packet_ids: JSON | None
-    job_exclusion: JSON | None
-    excluded: bool | None
-    scheduled_job_id: str | None
-    scheduled_task_id: str | None
+    job_id: str = strawberry.field(
+        description="`jobId`: the jobs store's id of the job (an ObjectId, 24 "
+        'hex digits); "" when the document lacks one.'
+    )
+    client_job_id: str | None = strawberry.field(
+        description="`metadata.clientJobId`: the creator's UUID, the idempotency "
+        "key of `createFlowJob`. Null when the upstream omits it or "
+        "sends another shape."
+    )
+    workflow_id: str | None = strawberry.field(
+        description="`metadata.workflowId`: the workflow (guided procedure) the "
+        "job runs. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    workflow_version_id: str | None = strawberry.field(
+        description="`metadata.workflowVersionId`: the version of that workflow. "
+        "Null when the upstream omits it or sends another shape."
+    )
+    workflow_name: str | None = strawberry.field(
+        description="`metadata.workflowName`. Null when the upstream omits it or "
+        "sends another shape."
+    )
+    job_title: str | None = strawberry.field(
+        description="`metadata.jobTitle`, the same as `name`. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    metadata: JSON | None = strawberry.field(
+        description="`metadata.metadata`: the job's own key/value metadata, string values "
+        "(scheduler-made jobs carry `ScheduledJobId`, `ScheduledTaskId`). Null when absent or "
+        "not an object."
+    )
+    modified: datetime | None = strawberry.field(
+        description="`metadata.modified`. Null when absent or not a date-time."
+    )
+    user_id: str | None = strawberry.field(
+        description="`metadata.userId`: the id of the person running the job. "
+        "Null when the upstream omits it or sends another shape."
+    )
+    username: str | None = strawberry.field(
+        description="`metadata.username`: the person running the job (also "
+        "`owner`). Null when the upstream omits it or sends another "
+        "shape."
+    )
+    abandon_reason: str | None = strawberry.field(
+        description="`metadata.abandonReason`: the reason given for abandoning "
+        "the job. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    team: str | None = strawberry.field(
+        description="`team`: the team the job belongs to. Null when the upstream "
+        "omits it or sends another shape."
+    )
+    hierarchy_stack: JSON | None = strawberry.field(
+        description="`hierarchyStack`, as sent (the upstream does not document its shape)."
+    )
+    packet_ids: JSON | None = strawberry.field(
+        description="`packetIds`, as sent (the upstream does not document its shape)."
+    )
+    job_exclusion: JSON | None = strawberry.field(
+        description="`jobExclusion`, as sent (documented as a list)."
+    )
+    excluded: bool | None = strawberry.field(
+        description="`excluded`. Null when absent or not a boolean."
+    )
+    scheduled_job_id: str | None = strawberry.field(
+        description="`ScheduledJobId` in `metadata.metadata`: set on jobs the "
+        "scheduler made, null on others."
+    )
+    scheduled_task_id: str | None = strawberry.field(
+        description="`ScheduledTaskId` in `metadata.metadata`: set on jobs the "
+        "scheduler made, null on others."
+    )
     steps: list[Step] = strawberry.field(
         description="Completed, current and cancelled steps, in that order."
     )
-    current_step: Step | None
+    current_step: Step | None = strawberry.field(
+        description="`metadata.currentStep`: the step the person is on (also in "
+        "`steps`); null when there is none."
+    )
     _meta: strawberry.Private[Doc]
     """The document's ``metadata`` object, where most fields are."""
     _step_list: strawberry.Private[tuple[list[Step], Step | None]]

@@ -37,7 +37,10 @@ _MESSAGES = {
 
 @strawberry.input(description="Options of the job to start; all optional.")
 class StartOperationsJobOptionsInput:
-    description: str | None = None
+    description: str | None = strawberry.field(
+        default=None,
+        description="`options.description`: the job's description, at most 4096 characters.",
+    )
     type: str | None = strawberry.field(
         default=None, description="`automation` (the default) or `resource:action`."
     )
@@ -52,7 +55,9 @@ class StartOperationsJobOptionsInput:
 @strawberry.input(description="A workflow to start (`POST /operations-manager/jobs/start`).")
 class StartOperationsJobInput:
     workflow: str = strawberry.field(description="The name of the workflow to start.")
-    options: StartOperationsJobOptionsInput | None = None
+    options: StartOperationsJobOptionsInput | None = strawberry.field(
+        default=None, description="`options` of the start; none when null."
+    )
 
 
 def start_body(data: StartOperationsJobInput, errors: UserErrors) -> dict[str, Any] | None:

@@ -12,6 +12,8 @@ name and creation time) before starting again.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.context import Info
@@ -28,7 +30,11 @@ class StartOperationsJobPayload:
         description="The started job; null when there are userErrors."
     )
     message: str | None = strawberry.field(description="The upstream's own message.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the input, all at once; empty when the "
+        "mutation succeeded. When the gateway's own checks find one, "
+        "nothing is sent upstream."
+    )
 
 
 @strawberry.type
@@ -37,7 +43,12 @@ class OperationsJobMutations:
         description="Start a workflow as a new operations-manager job. Sent once, never retried."
     )
     async def start_operations_job(
-        self, info: Info, input: StartOperationsJobInput
+        self,
+        info: Info,
+        input: Annotated[
+            StartOperationsJobInput,
+            strawberry.argument(description="The workflow to start, and the job's options."),
+        ],
     ) -> StartOperationsJobPayload:
         return await resolve_start_operations_job(info, input)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -22,9 +22,17 @@ from gateway.facts import operations_job_facts
 from schema.core.document_fields import as_is, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
+from schema.core.states import described_enum
 
 
-@strawberry.enum(description="Which outcome of a task a transition follows.")
+@described_enum(
+    "Which outcome of a task a transition follows.",
+    {
+        "SUCCESS": "Followed when the task finishes with `success` (`transitions.success`).",
+        "FAILURE": "Followed when the task finishes with `failure` (`transitions.failure`).",
+        "ERROR": "Followed when the task finishes with `error` (`transitions.error`).",
+    },
+)
 class TransitionKind(Enum):
     SUCCESS = "success"
     FAILURE = "failure"
@@ -33,40 +41,107 @@ class TransitionKind(Enum):
 
 @strawberry.type(description="An edge of a job's task graph.")
 class TaskTransition:
-    on: TransitionKind
-    task_id: str
+    on: TransitionKind = strawberry.field(
+        description="The outcome of the task that leads along this edge: its key "
+        "in the task's `transitions` (`success`, `failure`, `error`)."
+    )
+    task_id: str = strawberry.field(
+        description="`task`: the id of the next task, a key of the job's `tasks`."
+    )
     type: str | None = strawberry.field(description="standard, revert or loop.")
 
 
 @strawberry.type(description="A task of an operations-manager job.")
 class Task(UpstreamDocument):
-    task_id: str
-    name: str | None
-    summary: str | None
-    description: str | None
-    location: str | None
-    app: str | None
+    task_id: str = strawberry.field(
+        description="The task's key in the job's `tasks` (e.g. `workflow_start`, "
+        "`workflow_end`, `3a1f`)."
+    )
+    name: str | None = strawberry.field(
+        description="`name`. Null when the upstream omits it or sends another shape."
+    )
+    summary: str | None = strawberry.field(
+        description="`summary`: the task's short label. Null when the upstream "
+        "omits it or sends another shape."
+    )
+    description: str | None = strawberry.field(
+        description="`description`. Null when the upstream omits it or sends another shape."
+    )
+    location: str | None = strawberry.field(
+        description="`location`: where the task runs, the upstream's word. Null "
+        "when the upstream omits it or sends another shape."
+    )
+    app: str | None = strawberry.field(
+        description="`app`: the application the task belongs to. Null when the "
+        "upstream omits it or sends another shape."
+    )
     type: str | None = strawberry.field(description="automatic, manual, operation, ...")
-    actor: str | None
-    status: str | None
-    finish_state: str | None
-    transitions: list[TaskTransition]
-    started_at: datetime | None
-    finished_at: datetime | None
-    run_time: float | None
-    metrics: JSON | None
-    variables: JSON | None
-    iterations: JSON | None
-    groups: JSON | None
-    retry_settings: JSON | None
-    x: float | None
-    y: float | None
+    actor: str | None = strawberry.field(
+        description="`actor`: who or what runs the task, the upstream's word. "
+        "Null when the upstream omits it or sends another shape."
+    )
+    status: str | None = strawberry.field(
+        description="`status`, the upstream's word, not normalised: `complete`, "
+        "`error`, `running`, `scheduled`, `paused`, `incomplete`, "
+        "... Null when the upstream omits it or sends another shape."
+    )
+    finish_state: str | None = strawberry.field(
+        description="`finish_state` (else `metrics.finish_state`): `success`, "
+        "`failure` or `error`. Null until the task finishes, or when "
+        "absent."
+    )
+    transitions: list[TaskTransition] = strawberry.field(
+        description="`transitions`: the edges out of this task, success first, "
+        "then failure, then error; entries without a target task are "
+        "skipped."
+    )
+    started_at: datetime | None = strawberry.field(
+        description="`start_time` (else `metrics.start_time`), ISO text or epoch "
+        "milliseconds upstream. Null when absent or not a plausible "
+        "time."
+    )
+    finished_at: datetime | None = strawberry.field(
+        description="`end_time` (else `metrics.end_time`), ISO text or epoch "
+        "milliseconds upstream. Null when absent or not a plausible "
+        "time."
+    )
+    run_time: float | None = strawberry.field(
+        description="`metrics.run_time`, in the upstream's unit, presumably "
+        "milliseconds (it is not documented). Null when absent, not "
+        "a number or negative."
+    )
+    metrics: JSON | None = strawberry.field(
+        description="`metrics`, as sent. Null when absent, empty or not an object."
+    )
+    variables: JSON | None = strawberry.field(
+        description="`variables`: the task's variables, as sent."
+    )
+    iterations: JSON | None = strawberry.field(description="`iterations`, as sent.")
+    groups: JSON | None = strawberry.field(description="`groups`, as sent.")
+    retry_settings: JSON | None = strawberry.field(description="`retrySettings`, as sent.")
+    x: float | None = strawberry.field(
+        description="`x`: the task's horizontal position in the workflow "
+        "drawing. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    y: float | None = strawberry.field(
+        description="`y`: the task's vertical position in the workflow drawing. "
+        "Null when the upstream omits it or sends another shape."
+    )
     _tasks: strawberry.Private[dict[str, Task]]
     _metrics: strawberry.Private[Doc]
     """The task's ``metrics`` object (``{}`` when absent)."""
 
     @strawberry.field(description="The tasks this one's transitions lead to, without repeats.")
-    def next(self, on: TransitionKind | None = None) -> list[Task]:
+    def next(
+        self,
+        on: Annotated[
+            TransitionKind | None,
+            strawberry.argument(
+                description="Only the transitions followed on this outcome; all when null."
+            ),
+        ] = None,
+    ) -> list[Task]:
         seen: set[str] = set()
         out: list[Task] = []
         for transition in self.transitions:
@@ -145,20 +220,40 @@ def _non_negative(value: float | None) -> float | None:
 
 @strawberry.type(description="An error recorded on a job.")
 class OperationsJobError:
-    task: str | None
+    task: str | None = strawberry.field(
+        description="`task`: the id of the task the error happened in (a key of "
+        "the job's `tasks`). Null when the upstream omits it or "
+        "sends another shape."
+    )
     message: str | None = strawberry.field(
         description="The message; a structured message is given as compact JSON text."
     )
     detail: JSON | None = strawberry.field(description="The message as sent (string or object).")
-    timestamp: datetime | None
+    timestamp: datetime | None = strawberry.field(
+        description="`timestamp` (epoch milliseconds upstream). Null when absent "
+        "or not a plausible time."
+    )
 
 
 @strawberry.type(description="Where a child job was spawned from.")
 class ParentReference:
-    job_id: str | None
-    task: str | None
-    iteration: int | None
-    element: int | None
+    job_id: str | None = strawberry.field(
+        description="`parent.job`: the `_id` of the job that spawned this one "
+        "(see `OperationsJob.parent`). Null when absent or empty."
+    )
+    task: str | None = strawberry.field(
+        description="`parent.task`: the id of the parent job's task that spawned "
+        "this one. Null when the upstream omits it or sends another "
+        "shape."
+    )
+    iteration: int | None = strawberry.field(
+        description="`parent.iteration`, of a parent task that iterates. Null "
+        "when absent or not an integer."
+    )
+    element: int | None = strawberry.field(
+        description="`parent.element`, of a parent task that iterates. Null when "
+        "absent or not an integer."
+    )
 
 
 def _error(item: dict[str, Any]) -> OperationsJobError:
@@ -193,25 +288,59 @@ def _group_ids(value: Any) -> list[str]:
 @strawberry.type(description="A job of the operations manager: a workflow run as a graph of tasks.")
 class OperationsJob(Job, JobDocument):
     ops_id: str = strawberry.field(description="The upstream `_id`.")
-    description: str | None
-    type: str | None
-    created_by: str | None
-    last_updated_by: str | None
-    errors: list[OperationsJobError]
-    warnings: JSON | None
+    description: str | None = strawberry.field(
+        description="`description`. Null when the upstream omits it or sends another shape."
+    )
+    type: str | None = strawberry.field(
+        description="`type`: `automation`, or `resource:action`. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    created_by: str | None = strawberry.field(
+        description="`created_by`, as the upstream writes it. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    last_updated_by: str | None = strawberry.field(
+        description="`last_updated_by`, as the upstream writes it. Null when the "
+        "upstream omits it or sends another shape."
+    )
+    errors: list[OperationsJobError] = strawberry.field(
+        description="`error`: the errors recorded on the job, in order; entries "
+        "that are not objects are skipped. Empty when there are none."
+    )
+    warnings: JSON | None = strawberry.field(description="`warnings`, as sent.")
     ancestor_ids: list[str] = strawberry.field(description="From the root job to the parent.")
-    parent_reference: ParentReference | None
-    group_ids: list[str]
-    groups: JSON | None
-    watchers: JSON | None
-    variables: JSON | None
-    transitions: JSON | None
-    error_handler: JSON | None
-    progress: float | None
-    metrics: JSON | None
-    tags: JSON | None
-    decorators: JSON | None
-    validation_errors: JSON | None
+    parent_reference: ParentReference | None = strawberry.field(
+        description="`parent`: where this job was spawned from. Null for a job "
+        "no other job spawned."
+    )
+    group_ids: list[str] = strawberry.field(
+        description="The ids of `groups`: its strings, and the `_id` of its "
+        "objects (the upstream mixes both). Empty when there are "
+        "none."
+    )
+    groups: JSON | None = strawberry.field(
+        description="`groups`, as sent (strings, objects, or both)."
+    )
+    watchers: JSON | None = strawberry.field(description="`watchers`, as sent.")
+    variables: JSON | None = strawberry.field(
+        description="`variables`: the job's variables, as sent."
+    )
+    transitions: JSON | None = strawberry.field(
+        description="`transitions`, as sent: the job's task graph "
+        "(`Task.transitions` gives a task's edges typed)."
+    )
+    error_handler: JSON | None = strawberry.field(description="`errorHandler`, as sent.")
+    progress: float | None = strawberry.field(
+        description="`metrics.progress`: the fraction done, 0 to 1. Null when "
+        "absent or outside 0..1."
+    )
+    metrics: JSON | None = strawberry.field(
+        description="`metrics`, as sent (`start_time`, `end_time`, `progress`, "
+        "`user`, `owner`). Null when absent, empty or not an object."
+    )
+    tags: JSON | None = strawberry.field(description="`tags`, as sent.")
+    decorators: JSON | None = strawberry.field(description="`decorators`, as sent.")
+    validation_errors: JSON | None = strawberry.field(description="`validationErrors`, as sent.")
     _metrics: strawberry.Private[Doc]
     """The job's ``metrics`` object (``{}`` when absent)."""
     _task_list: strawberry.Private[list[Task]]

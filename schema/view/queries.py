@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.context import Info
@@ -18,12 +20,35 @@ class JobQueries:
     async def jobs(
         self,
         info: Info,
-        filter: JobFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            JobFilter | None,
+            strawberry.argument(description="Which jobs to list; every job when null."),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many jobs the page holds at most: 0 to GATEWAY_MAX_PAGE_SIZE "
+                "(200 unless configured); 20 when null. Beyond: a BAD_USER_INPUT error."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Continue after this cursor: an edge's `cursor` or "
+                "`pageInfo.endCursor` of `jobs` with the same filter; null for the first "
+                "page. A cursor of another filter or list: a BAD_USER_INPUT error."
+            ),
+        ] = None,
     ) -> JobConnection:
         return await resolve_jobs(info, filter, first, after)
 
     @strawberry.field(description="Counts per source and state, and durations, for reports.")
-    async def job_counts(self, info: Info, filter: JobFilter | None = None) -> JobCounts:
+    async def job_counts(
+        self,
+        info: Info,
+        filter: Annotated[
+            JobFilter | None,
+            strawberry.argument(description="Which jobs to count; every job when null."),
+        ] = None,
+    ) -> JobCounts:
         return await resolve_job_counts(info, filter)

@@ -15,13 +15,21 @@ from gateway.view.warnings import JobWarningCode
 from schema.core.filters import as_utc, checked_text
 from schema.core.node import Job
 from schema.core.pagination import PageInfo
-from schema.core.states import JobSource, JobState
+from schema.core.states import JobSource, JobState, described_enum
 
 MAX_SEARCH_LENGTH = 200
 
-strawberry.enum(
-    JobWarningCode, description="Why an answer of the cross-system view is not the whole truth."
-)
+described_enum(
+    "Why an answer of the cross-system view is not the whole truth.",
+    {
+        "SCAN_LIMITED": "The jobs store has no filters: the gateway read at most "
+        "GATEWAY_SCAN_LIMIT of its jobs and stopped, so older matching jobs may be missing.",
+        "SORTED_AT_GATEWAY": "The jobs store's list is not newest first "
+        "(GATEWAY_JOBSTORE_NEWEST_FIRST=false): the gateway read it and sorted it itself.",
+        "SOURCE_FAILED": "The source's upstream failed: its jobs are missing from the answer, "
+        "and a GraphQL error beside the data says why.",
+    },
+)(JobWarningCode)
 
 
 @strawberry.input(description="What the cross-system view lists or counts.")
@@ -74,9 +82,11 @@ def view_filter(flt: JobFilter | None) -> ViewFilter:
 
 @strawberry.type(description="A caveat of a cross-system answer, per source.")
 class JobWarning:
-    source: JobSource
-    code: JobWarningCode
-    message: str
+    source: JobSource = strawberry.field(description="The source the caveat is about.")
+    code: JobWarningCode = strawberry.field(description="What kind of caveat.")
+    message: str = strawberry.field(
+        description="The caveat in English, for people; branch on `code`, not on this text."
+    )
 
     @classmethod
     def of(cls, warning: warnings.JobWarning) -> JobWarning:
@@ -87,12 +97,14 @@ class JobWarning:
 @strawberry.type(description="A job of the cross-system list, with its cursor.")
 class JobEdge:
     cursor: str = strawberry.field(description="Resume after this job with `after`.")
-    node: Job
+    node: Job = strawberry.field(
+        description="The job: a `FlowJob`, `OperationsJob` or `WorkflowJob`."
+    )
 
 
 @strawberry.type(description="A page of the cross-system list, newest first.")
 class JobConnection:
-    edges: list[JobEdge]
+    edges: list[JobEdge] = strawberry.field(description="The page's jobs, newest first.")
     page_info: PageInfo = strawberry.field(
         description="`endCursor` is set even on an empty page while a source can be resumed."
     )
@@ -100,23 +112,40 @@ class JobConnection:
         description="A bounded gateway-side scan (GATEWAY_SCAN_LIMIT) stopped early: the page "
         "may be shorter than asked, or, for a jobs store not listed newest first, incomplete."
     )
-    warnings: list[JobWarning]
+    warnings: list[JobWarning] = strawberry.field(
+        description="Caveats per source (a source failed, a scan was cut, a list "
+        "was sorted at the gateway); empty when the page is the "
+        "whole truth."
+    )
 
 
 @strawberry.type(description="How many jobs of one source are in one state.")
 class JobStateCount:
-    source: JobSource
-    state: JobState
-    count: int
+    source: JobSource = strawberry.field(description="The system counted.")
+    state: JobState = strawberry.field(description="The normalised state counted.")
+    count: int = strawberry.field(
+        description="How many jobs: the upstream's own total, except for the "
+        "jobs store, whose list the gateway counts (at most "
+        "GATEWAY_SCAN_LIMIT jobs)."
+    )
 
 
 @strawberry.type(description="Elapsed seconds of the finished jobs of one source.")
 class JobDurations:
-    source: JobSource
+    source: JobSource = strawberry.field(description="The system these durations are of.")
     count: int = strawberry.field(description="Finished jobs whose elapsed time is known.")
-    mean: float | None
-    p50: float | None
-    p95: float | None
+    mean: float | None = strawberry.field(
+        description="Mean elapsed time, in seconds; null when `count` is 0."
+    )
+    p50: float | None = strawberry.field(
+        description="Median elapsed time, in seconds (linear interpolation "
+        "between the closest ranks); null when `count` is 0."
+    )
+    p95: float | None = strawberry.field(
+        description="95th percentile of the elapsed time, in seconds (linear "
+        "interpolation between the closest ranks); null when `count` "
+        "is 0."
+    )
 
     @classmethod
     def of(cls, durations: Durations) -> JobDurations:
@@ -135,8 +164,14 @@ class JobCounts:
     by_source: list[JobStateCount] = strawberry.field(
         description="Per source and normalised state (zeros included) within the filter."
     )
-    durations: list[JobDurations]
+    durations: list[JobDurations] = strawberry.field(
+        description="Elapsed times of the finished jobs (SUCCEEDED, FAILED, "
+        "CANCELED), one entry per selected source."
+    )
     complete: bool = strawberry.field(
         description="True when every figure is exact: every source answered, no scan was cut."
     )
-    warnings: list[JobWarning]
+    warnings: list[JobWarning] = strawberry.field(
+        description="Caveats per source (a source failed, a scan was cut); empty "
+        "when there are none."
+    )
