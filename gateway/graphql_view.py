@@ -6,6 +6,8 @@
   (:data:`REFUSAL_CODES`), as ``application/graphql-response+json`` when the
   client accepts it, else ``application/json`` (GraphQL over HTTP); never a
   500 or a traceback.
+- The WebSocket speaks graphql-transport-ws only, and sends every message as a
+  text frame (:class:`LimitedWebSocketAdapter`).
 - A WebSocket message longer than ``GATEWAY_MAX_BODY_BYTES`` closes the
   connection with 1009 (message too big) before it is decoded: the HTTP body
   limit, applied to the WebSocket. Smaller messages reach the schema, whose
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
 import orjson
@@ -27,9 +29,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLRequestData, process_result
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
@@ -74,7 +81,21 @@ def _text_or_none(data: dict[str, Any], key: str) -> Any:
 
 
 class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
-    """Strawberry's WebSocket adapter, closing on a message over the body limit."""
+    """Strawberry's WebSocket adapter: text frames out, a size limit in.
+
+    The view encodes JSON with orjson, as bytes, and strawberry sends bytes as
+    *binary* frames; graphql-ws and graphql-transport-ws are text protocols
+    (clients parse text frames, and some drop binary ones), so every message
+    goes out as text.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            encoded = self.view.encode_json(message)
+            text = encoded.decode() if isinstance(encoded, bytes) else encoded
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
@@ -121,6 +142,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 max_cost=settings.max_cost,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
+            # Only graphql-transport-ws: strawberry's legacy graphql-ws handler runs
+            # subscriptions only, and the schema has none, so every operation there
+            # ended as an internal error; a legacy client is now refused at once (4406).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
 
