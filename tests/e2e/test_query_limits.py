@@ -113,3 +113,18 @@ def test_a_websocket_message_over_the_body_limit_closes_with_1009(
             ws.recv(timeout=10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
+
+
+def test_an_overflowing_number_in_websocket_variables_closes_with_4400(
+    gateway: GatewayClient,
+) -> None:
+    """``1e400`` is no number a double holds: the message is invalid (the protocol's 4400)."""
+    with ws_session(gateway) as ws:
+        ws.send(
+            '{"id": "1", "type": "subscribe", "payload": {"query": '
+            '"query($n: Int) { flowJobs(first: $n) { totalCount } }", "variables": {"n": 1e400}}}'
+        )
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
