@@ -9,8 +9,10 @@
 - The WebSocket speaks graphql-transport-ws only, and sends every message as a
   text frame (:class:`LimitedWebSocketAdapter`).
 - A WebSocket message longer than ``GATEWAY_MAX_BODY_BYTES`` closes the
-  connection with 1009 (message too big) before it is decoded: the HTTP body
-  limit, applied to the WebSocket. Smaller messages reach the schema, whose
+  connection with 1009 (message too big): the HTTP body limit, applied to the
+  WebSocket. ``serve`` has uvicorn refuse it from the frame header, before the
+  payload is read (``ws_max_size``); :class:`LimitedWebSocketAdapter` checks
+  again, in characters, under a server that does not. Smaller messages reach the schema, whose
   limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
 """
 
