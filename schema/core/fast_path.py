@@ -36,8 +36,8 @@ from strawberry.types.graphql import OperationType
 from schema.core.cost import operation_cost
 from schema.core.demand_control import cost_results, is_dry_run
 from schema.core.document_cache import CheckedDocument, DocumentCache
-from schema.core.limits import QueryLimits, length_error
 from schema.core.errors import shape_error
+from schema.core.limits import QueryLimits, length_error
 from schema.core.partial_errors import collecting_partial_errors
 
 if TYPE_CHECKING:

@@ -4,10 +4,10 @@ Two stages, both before anything runs:
 
 - **length** (:func:`length_error`): a query text longer than ``max_length``
   characters is refused from its length alone, before it is lexed or parsed
-  (before it is hashed, on the fast path), with ``GRAPHQL_PARSE_FAILED`` and no ``locations``: graphql-core's
-  own refusal of a long source computes a line and column by scanning the
-  text (about 9 ms at the 100,000-character mark), and each copy of the error
-  scanned again;
+  (before it is hashed, on the fast path), with ``GRAPHQL_PARSE_FAILED`` and
+  no ``locations``: graphql-core's own refusal of a long source computes a
+  line and column by scanning the text (about 9 ms at the 100,000-character
+  mark), and each copy of the error scanned again;
 - **parsing** (:meth:`QueryLimits.parse_options`): graphql-core stops parsing
   after ``max_tokens`` tokens; the refusal is a syntax error
   (``GRAPHQL_PARSE_FAILED``);
@@ -36,14 +36,14 @@ from typing import Any, cast
 
 from graphql import (
     DocumentNode,
-    NameNode,
-    OperationType,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    NameNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
 )
 from strawberry.extensions import SchemaExtension
