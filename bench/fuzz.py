@@ -32,6 +32,12 @@ class Tally:
     codes: Counter[str] = field(default_factory=Counter)
     server_errors: int = 0
     first_server_error: str | None = None
+    first_unexpected: dict[str, str] = field(default_factory=dict)
+    """The first operation answered with each code outside :data:`REFUSALS`."""
+
+
+REFUSALS = frozenset({"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "COST_LIMIT_EXCEEDED"})
+"""Codes of the gateway refusing bad input: what fuzzing is expected to meet."""
 
 
 def error_codes(body: Any) -> list[str]:
@@ -72,6 +78,8 @@ def fuzz_field(operation: Any, max_examples: int, seed: int) -> Tally:
             body = None
         codes = error_codes(body)
         tally.codes.update(codes)
+        for code in set(codes) - REFUSALS - tally.first_unexpected.keys():
+            tally.first_unexpected[code] = json.dumps({"query": case.body, "answer": body})[:2000]
         if response.status_code >= 500 or "INTERNAL_SERVER_ERROR" in codes:
             tally.server_errors += 1
             if tally.first_server_error is None:
@@ -112,6 +120,8 @@ def main() -> None:
     for label, tally in sorted(tallies.items()):
         if tally.first_server_error:
             print(f"first server error of {label}: {tally.first_server_error}")
+        for code, example in sorted(tally.first_unexpected.items()):
+            print(f"first {code} of {label}: {example}")
 
 
 if __name__ == "__main__":
