@@ -57,6 +57,9 @@ REFUSAL_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
 WS_MESSAGE_TOO_BIG = 1009
+OPERATION_LIMIT = "Subscription limit reached"
+"""strawberry's message past ``max_subscriptions_per_connection`` operations in flight."""
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 
 
 def refusal(status: int, message: str, *, accept: str = "") -> Response:
@@ -82,6 +85,26 @@ def _text_or_none(data: dict[str, Any], key: str) -> Any:
     return value
 
 
+def coded(message: Mapping[str, object]) -> Mapping[str, object]:
+    """A graphql-transport-ws message whose errors all carry ``extensions.code``.
+
+    The schema codes every error of an operation; the one strawberry's protocol
+    handler writes itself, past ``max_subscriptions_per_connection`` operations
+    in flight on one connection, has none: it gets ``TOO_MANY_OPERATIONS``
+    (anything else uncoded, ``BAD_REQUEST``).
+    """
+    payload = message.get("payload")
+    if message.get("type") != "error" or not isinstance(payload, list):
+        return message
+    errors: list[object] = []
+    for error in payload:
+        if isinstance(error, dict) and "code" not in (error.get("extensions") or {}):
+            code = TOO_MANY_OPERATIONS if error.get("message") == OPERATION_LIMIT else "BAD_REQUEST"
+            error = {**error, "extensions": {**(error.get("extensions") or {}), "code": code}}
+        errors.append(error)
+    return {**message, "payload": errors}
+
+
 class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
     """Strawberry's WebSocket adapter: text frames out, a size limit in.
 
@@ -93,7 +116,7 @@ class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
-            encoded = self.view.encode_json(message)
+            encoded = self.view.encode_json(coded(message))
             text = encoded.decode() if isinstance(encoded, bytes) else encoded
             await self.ws.send_text(text)
         except WebSocketDisconnect as exc:

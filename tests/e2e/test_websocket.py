@@ -8,7 +8,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.e2e.conftest import GatewayClient
+from sandbox.server import SandboxThread
+from tests.e2e.conftest import GatewayClient, set_faults
 
 
 def test_query_over_websocket(gateway: GatewayClient) -> None:
@@ -62,3 +63,21 @@ def test_the_legacy_graphql_ws_protocol_is_refused(gateway: GatewayClient) -> No
         ws.recv(timeout=10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4406
+
+
+def test_past_100_operations_in_flight_the_error_is_coded(
+    sandbox: SandboxThread, gateway: GatewayClient
+) -> None:
+    """strawberry's own refusal past 100 operations on one connection gets a code too."""
+    set_faults(sandbox, "awx", latency_ms=5000)  # none answers before the refusal
+    url = gateway.url.replace("http://", "ws://") + "/graphql"
+    query = {"query": "{ workflowJobs(first: 1) { totalCount } }"}
+    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        for n in range(101):
+            ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": query}))
+        refused = json.loads(ws.recv(timeout=10))
+    assert refused["type"] == "error"
+    assert refused["id"] == "100"
+    assert [e["extensions"]["code"] for e in refused["payload"]] == ["TOO_MANY_OPERATIONS"]
