@@ -14,6 +14,9 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+UVICORN_WS_MAX_SIZE = 16 * 1024 * 1024
+"""uvicorn's own default ``ws_max_size``."""
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket for uvicorn (port 0: any free port).
@@ -31,9 +34,20 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 class BackgroundServer:
-    """``app`` served by uvicorn on ``host:port`` (0: any free port) in a thread."""
+    """``app`` served by uvicorn on ``host:port`` (0: any free port) in a thread.
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    ``ws_max_size``: the largest WebSocket message uvicorn reads (bytes), as
+    ``serve`` sets it from ``GATEWAY_MAX_BODY_BYTES``; uvicorn's default otherwise.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        ws_max_size: int | None = None,
+    ) -> None:
         self.host = host
         self._sock = bind_socket(host, port)
         self.port: int = self._sock.getsockname()[1]
@@ -44,6 +58,7 @@ class BackgroundServer:
                 log_level="warning",
                 access_log=False,
                 timeout_graceful_shutdown=2,
+                ws_max_size=ws_max_size or UVICORN_WS_MAX_SIZE,
             )
         )
         self._thread = threading.Thread(target=self._run, name="server", daemon=True)

@@ -98,6 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
+            ws_max_size=settings.max_body_bytes,
         )
         return 0
     app = create_app(settings)
@@ -110,6 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
+        # A WebSocket message over the body limit is refused by the protocol layer
+        # (1009) from its frame header, before its payload is read or decoded.
+        ws_max_size=settings.max_body_bytes,
     )
     server = GracefulServer(config, before_shutdown=app.state.websockets.close_all)
 

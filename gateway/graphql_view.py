@@ -6,9 +6,13 @@
   (:data:`REFUSAL_CODES`), as ``application/graphql-response+json`` when the
   client accepts it, else ``application/json`` (GraphQL over HTTP); never a
   500 or a traceback.
+- The WebSocket speaks graphql-transport-ws only, and sends every message as a
+  text frame (:class:`LimitedWebSocketAdapter`).
 - A WebSocket message longer than ``GATEWAY_MAX_BODY_BYTES`` closes the
-  connection with 1009 (message too big) before it is decoded: the HTTP body
-  limit, applied to the WebSocket. Smaller messages reach the schema, whose
+  connection with 1009 (message too big): the HTTP body limit, applied to the
+  WebSocket. ``serve`` has uvicorn refuse it from the frame header, before the
+  payload is read (``ws_max_size``); :class:`LimitedWebSocketAdapter` checks
+  again, in characters, under a server that does not. Smaller messages reach the schema, whose
   limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
 - Persisted operations (:mod:`gateway.persisted_operations`) resolve each GET
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
 import orjson
@@ -35,9 +39,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
@@ -62,6 +71,9 @@ REFUSAL_CODES = {
 }
 WS_MESSAGE_TOO_BIG = 1009
 WS_FORBIDDEN = 4403
+OPERATION_LIMIT = "Subscription limit reached"
+"""strawberry's message past ``max_subscriptions_per_connection`` operations in flight."""
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 
 
 def refusal(status: int, message: str, *, accept: str = "", code: str | None = None) -> Response:
@@ -87,8 +99,42 @@ def _text_or_none(data: dict[str, Any], key: str) -> Any:
     return value
 
 
+def coded(message: Mapping[str, object]) -> Mapping[str, object]:
+    """A graphql-transport-ws message whose errors all carry ``extensions.code``.
+
+    The schema codes every error of an operation; the one strawberry's protocol
+    handler writes itself, past ``max_subscriptions_per_connection`` operations
+    in flight on one connection, has none: it gets ``TOO_MANY_OPERATIONS``
+    (anything else uncoded, ``BAD_REQUEST``).
+    """
+    payload = message.get("payload")
+    if message.get("type") != "error" or not isinstance(payload, list):
+        return message
+    errors: list[object] = []
+    for error in payload:
+        if isinstance(error, dict) and "code" not in (error.get("extensions") or {}):
+            code = TOO_MANY_OPERATIONS if error.get("message") == OPERATION_LIMIT else "BAD_REQUEST"
+            error = {**error, "extensions": {**(error.get("extensions") or {}), "code": code}}
+        errors.append(error)
+    return {**message, "payload": errors}
+
+
 class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
-    """Strawberry's WebSocket adapter, closing on a message over the body limit."""
+    """Strawberry's WebSocket adapter: text frames out, a size limit in.
+
+    The view encodes JSON with orjson, as bytes, and strawberry sends bytes as
+    *binary* frames; graphql-ws and graphql-transport-ws are text protocols
+    (clients parse text frames, and some drop binary ones), so every message
+    goes out as text.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            encoded = self.view.encode_json(coded(message))
+            text = encoded.decode() if isinstance(encoded, bytes) else encoded
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
@@ -135,6 +181,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 max_cost=settings.max_cost,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
+            # Only graphql-transport-ws: strawberry's legacy graphql-ws handler runs
+            # subscriptions only, and the schema has none, so every operation there
+            # ended as an internal error; a legacy client is now refused at once (4406).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self.persisted = PersistedOperations(

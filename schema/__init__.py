@@ -176,7 +176,7 @@ def build_schema(
     schema.hide_suggestions = hide_suggestions
     schema.document_cache = cache
     if fast_paths:
-        schema.fast_path = FastPath(schema, cache, max_cost=max_cost)
+        schema.fast_path = FastPath(schema, cache, max_cost=max_cost, limits=limits)
     return schema
 
 

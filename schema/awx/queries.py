@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.context import Info
+from gateway.errors import UpstreamNotFound
 from gateway.filters import JobListFilter
 from schema.awx.inputs import WorkflowJobFilter
 from schema.awx.resolvers import resolve_workflow_jobs
@@ -47,7 +48,10 @@ class WorkflowJobQueries:
     ) -> Connection[WorkflowJob] | None:
         return await resolve_workflow_jobs(info, list_filter(filter), first, after)
 
-    @strawberry.field(description="The slice workflow jobs of one job template, newest first.")
+    @strawberry.field(
+        description="The slice workflow jobs of one job template, newest first; null when "
+        "there is no such template (a template without slices has an empty connection)."
+    )
     async def slice_workflow_jobs(
         self,
         info: Info,
@@ -62,9 +66,14 @@ class WorkflowJobQueries:
         after: AfterArgument = None,
     ) -> Connection[WorkflowJob] | None:
         template = check_positive(job_template_id, "jobTemplateId")
-        return await resolve_workflow_jobs(
-            info, JobListFilter(), first, after, job_template_id=template
-        )
+        try:
+            return await resolve_workflow_jobs(
+                info, JobListFilter(), first, after, job_template_id=template
+            )
+        except UpstreamNotFound:
+            # AWX answers 404 for the list of a template it does not have: a missing
+            # object, which the graph answers as null (as ``jobTemplate(id)`` does).
+            return None
 
     @strawberry.field(description="One AWX job template by id; null when there is none.")
     async def job_template(

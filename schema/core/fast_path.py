@@ -37,6 +37,7 @@ from schema.core.cost import operation_cost
 from schema.core.demand_control import cost_results, is_dry_run
 from schema.core.document_cache import CheckedDocument, DocumentCache
 from schema.core.errors import shape_error
+from schema.core.limits import QueryLimits, length_error
 from schema.core.partial_errors import collecting_partial_errors
 
 if TYPE_CHECKING:
@@ -99,10 +100,18 @@ def _prepare(checked: CheckedDocument, name: str | None) -> PreparedOperation | 
 class FastPath:
     """Runs checked documents of one schema without its extension pipeline."""
 
-    def __init__(self, schema: GatewaySchema, cache: DocumentCache, *, max_cost: int) -> None:
+    def __init__(
+        self,
+        schema: GatewaySchema,
+        cache: DocumentCache,
+        *,
+        max_cost: int,
+        limits: QueryLimits | None = None,
+    ) -> None:
         self.schema = schema
         self.cache = cache
         self.max_cost = max_cost
+        self.limits = limits or QueryLimits()
         self.hide_suggestions = schema.hide_suggestions
 
     def _prepared(self, checked: CheckedDocument, name: str | None) -> PreparedOperation | None:
@@ -122,7 +131,14 @@ class FastPath:
         allowed_operation_types: Iterable[OperationType] | None,
         operation_extensions: dict[str, Any] | None,
     ) -> ExecutionResult | None:
-        """The answer, or ``None`` when the full pipeline must answer instead."""
+        """The answer, or ``None`` when the full pipeline must answer instead.
+
+        A text over the length limit is answered here, before anything looks at
+        it (the cache would hash it): the cheapest refusal of the biggest bodies.
+        """
+        too_long = length_error(query, self.limits)
+        if too_long is not None:
+            return ExecutionResult(data=None, errors=[too_long])
         checked = self.cache.get(query)
         if checked is None or checked.errors:
             return None

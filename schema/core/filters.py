@@ -59,10 +59,11 @@ def _status_words(words: list[str] | None) -> frozenset[str] | None:
         return None
     for word in words:
         checked_text(word, "upstreamStatuses")
-        if "," in word or len(word) > MAX_STATUS_WORD:
+        # An empty word is no status, and an upstream's `status__in` refuses an empty item.
+        if not word or "," in word or len(word) > MAX_STATUS_WORD:
             raise BadUserInput(
                 f"`filter.upstreamStatuses` items are single status words "
-                f"(no commas, at most {MAX_STATUS_WORD} characters)",
+                f"(not empty, no commas, at most {MAX_STATUS_WORD} characters)",
                 argument="filter",
             )
     return frozenset(words)

@@ -61,7 +61,9 @@ def start_gateway(sandbox: SandboxThread) -> Iterator[GatewayFactory]:
     clients: list[GatewayClient] = []
 
     def start(**env: str) -> GatewayClient:
-        server = BackgroundServer(create_app(gateway_settings(sandbox, **env))).start()
+        settings = gateway_settings(sandbox, **env)
+        server = BackgroundServer(create_app(settings), ws_max_size=settings.max_body_bytes)
+        server.start()
         servers.append(server)
         client = GatewayClient(server.url)
         clients.append(client)

@@ -89,3 +89,86 @@ def test_an_id_in_arabic_indic_digits_is_not_job_123(
     assert body["data"] == {"node": None}
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
     assert upstream_total(sandbox, "awx") == 0
+
+
+OVERFLOW_LITERALS = ["1e400", "-1e400"]
+"""Numbers beyond a double: Python's ``float`` makes them infinities, which JSON cannot hold."""
+
+
+@pytest.mark.parametrize("number", OVERFLOW_LITERALS)
+def test_an_overflowing_number_in_a_json_body_is_bad_request(
+    sandbox: SandboxThread, gateway: GatewayClient, number: str
+) -> None:
+    body = (
+        '{"query": "query($n: Int) { flowJobs(first: $n) { totalCount } }",'
+        f' "variables": {{"n": {number}}}}}'
+    )
+    response = gateway.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]
+    assert upstream_total(sandbox, "jobstore") == 0
+
+
+def test_an_overflowing_number_in_get_variables_is_bad_request(
+    sandbox: SandboxThread, gateway: GatewayClient
+) -> None:
+    response = gateway.http.get(
+        "/graphql",
+        params={
+            "query": "query($n: Int) { flowJobs(first: $n) { totalCount } }",
+            "variables": '{"n": 1e400}',
+        },
+    )
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]
+    assert upstream_total(sandbox, "jobstore") == 0
+
+
+@pytest.mark.parametrize("number", OVERFLOW_LITERALS)
+def test_an_overflowing_number_literal_is_a_validation_error(
+    sandbox: SandboxThread, gateway: GatewayClient, number: str
+) -> None:
+    body = gateway.execute(f"{{ flowJobs(first: {number}) {{ totalCount }} }}")
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION_FAILED"]
+    assert upstream_total(sandbox, "jobstore") == 0
+
+
+@pytest.mark.parametrize(
+    ("mutation", "refusal"),
+    [
+        (
+            "launchJobTemplate(jobTemplateId: 1, input: {extraVars: {a: [1, NUMBER]}})",
+            {"field": "extraVars.a.1", "code": "INVALID_VALUE"},
+        ),
+        (
+            'startOperationsJob(input: {workflow: "w", options: {variables: {deep: {n: NUMBER}}}})',
+            {"field": "options.variables.deep.n", "code": "INVALID_VALUE"},
+        ),
+        (
+            'createFlowJob(input: {jobTitle: "x", completedSteps: [{timeEvents: {t: NUMBER}}]})',
+            # time events are integers: the infinity is refused as a float first
+            {"field": "completedSteps.0.timeEvents", "code": "INVALID_TYPE"},
+        ),
+    ],
+    ids=["awx extraVars", "operations variables", "jobstore step"],
+)
+@pytest.mark.parametrize("number", OVERFLOW_LITERALS)
+def test_an_overflowing_number_in_a_json_input_is_a_user_error_never_null(
+    sandbox: SandboxThread,
+    gateway: GatewayClient,
+    mutation: str,
+    refusal: dict[str, str],
+    number: str,
+) -> None:
+    """A JSON literal ``1e400`` would be sent as ``null`` by orjson; it is refused instead."""
+    field = mutation.replace("NUMBER", number)
+    query = f"mutation {{ m: {field} {{ userErrors {{ field code }} }} }}"
+    body = gateway.execute(query)
+    assert "errors" not in body, body["errors"]
+    errors = body["data"]["m"]["userErrors"]
+    assert refusal in errors
+    for name in ("jobstore", "opsmanager", "awx"):
+        assert upstream_requests(sandbox, name) == {}

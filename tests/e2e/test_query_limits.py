@@ -11,7 +11,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.conftest import GatewayClient, GatewayFactory
+from gateway.app import create_app
+from gateway.background import BackgroundServer
+from sandbox.server import SandboxThread
+from tests.e2e.conftest import GatewayClient, GatewayFactory, gateway_settings
 from tests.schema.test_limits import chain, fan_out
 
 BOMB = "query Bomb { ...F0 }\n" + fan_out(30)
@@ -107,9 +110,41 @@ def test_websocket_limits_answer_coded_errors_and_the_connection_stays(
 def test_a_websocket_message_over_the_body_limit_closes_with_1009(
     gateway: GatewayClient,
 ) -> None:
+    """uvicorn refuses it from the frame header (``ws_max_size``, as ``serve`` sets it)."""
     with ws_session(gateway) as ws:
         subscribe(ws, "huge", "{ __typename }" + " " * 4_400_000)
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
+    assert "exceeds limit of 1048576 bytes" in closed.value.rcvd.reason
+
+
+def test_without_the_server_limit_the_view_closes_with_1009(sandbox: SandboxThread) -> None:
+    """Under a server reading messages of any size, the view itself refuses them."""
+    settings = gateway_settings(sandbox, GATEWAY_MAX_BODY_BYTES="100000")
+    with (
+        BackgroundServer(create_app(settings)) as server,
+        ws_session(GatewayClient(server.url)) as ws,
+    ):
+        subscribe(ws, "huge", "{ __typename }" + " " * 200_000)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+    assert closed.value.rcvd.reason == "message larger than the body limit"
+
+
+def test_an_overflowing_number_in_websocket_variables_closes_with_4400(
+    gateway: GatewayClient,
+) -> None:
+    """``1e400`` is no number a double holds: the message is invalid (the protocol's 4400)."""
+    with ws_session(gateway) as ws:
+        ws.send(
+            '{"id": "1", "type": "subscribe", "payload": {"query": '
+            '"query($n: Int) { flowJobs(first: $n) { totalCount } }", "variables": {"n": 1e400}}}'
+        )
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400

@@ -214,3 +214,13 @@ def test_unknown_state_filter_pushes_down_as_not_in(
         " { totalCount } }"
     )
     assert raw["operationsJobs"]["totalCount"] == 0
+
+
+def test_slice_workflow_jobs_of_a_missing_template_is_null(gateway: GatewayClient) -> None:
+    """AWX answers 404 for the list of a template it does not have: a missing object, null."""
+    body = gateway.execute(
+        "{ missing: sliceWorkflowJobs(jobTemplateId: 999999, first: 5) { totalCount }"
+        "  paged: sliceWorkflowJobs(jobTemplateId: 999999, first: 0) { totalCount } }"
+    )
+    assert "errors" not in body, body["errors"]
+    assert body["data"] == {"missing": None, "paged": None}
