@@ -132,7 +132,7 @@ async def test_a_text_over_the_length_limit_is_refused_without_a_location(
     fast_path: bool, operation_name: str | None
 ) -> None:
     """The refusal is made from the length: no line and column, which cost a scan of the text."""
-    schema = build_schema(limits=QueryLimits(max_length=2000), fast_path=fast_path)
+    schema = build_schema(limits=QueryLimits(max_length=2000), fast_paths=fast_path)
     text = "query Named { __typename }" + " " * 2000
     result = await schema.execute(text, operation_name=operation_name)
     assert result.data is None
