@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.context import Context
 from gateway.persisted_operations import PersistedOperationError, PersistedOperations
+from gateway.response_media import negotiated
 
 if TYPE_CHECKING:
     from gateway.graphql_view import GatewayGraphQL
@@ -127,9 +128,14 @@ class GraphQLPostLane:
         if more:
             await self.app(scope, replay, send)
             return
-        status = 200
+        status, media_type = 200, _JSON
+        answer: bytes | None = None
         try:
-            answer = await self._answer(scope, headers, body, replay)
+            answered = await self._answer(scope, headers, body, replay)
+            if answered is not None:
+                accept = headers.get(b"accept", b"").decode("latin-1")
+                status, media, document = negotiated(answered, accept)
+                media_type, answer = media.encode(), orjson.dumps(document)
         except _Declined:
             answer = None
         except Exception:
@@ -144,7 +150,7 @@ class GraphQLPostLane:
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    (b"content-type", _JSON),
+                    (b"content-type", media_type),
                     (b"content-length", str(len(answer)).encode()),
                 ],
             }
@@ -169,7 +175,7 @@ class GraphQLPostLane:
 
     async def _answer(
         self, scope: Scope, headers: dict[bytes, bytes], body: bytes, receive: Receive
-    ) -> bytes | None:
+    ) -> dict[str, Any] | None:
         fast_path = self.view.schema.fast_path  # type: ignore[attr-defined]
         if fast_path is None:
             return None
@@ -190,7 +196,7 @@ class GraphQLPostLane:
         )
         if result is None:
             return None
-        return orjson.dumps(self.view.answer_of(result))
+        return self.view.answer_of(result)
 
 
 def _replaying(body: bytes, more: bool, receive: Receive) -> Receive:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncGenerator, Mapping
+from contextvars import ContextVar
 from typing import Any, cast
 
 import orjson
@@ -56,12 +57,14 @@ from gateway.persisted_operations import (
     PersistedOperations,
     PersistedQueryStore,
 )
+from gateway.response_media import GRAPHQL_RESPONSE_JSON, LEGACY_JSON, negotiated
 from schema import build_schema
 from schema.core.limits import QueryLimits
 
 logger = logging.getLogger("gateway.http")
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_accept: ContextVar[str] = ContextVar("accept", default="")
+"""The ``Accept`` header of the HTTP request being answered (for :meth:`create_response`)."""
 REFUSAL_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -204,6 +207,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        token = _accept.set(request.headers.get("accept", ""))
         try:
             response = await self.run(request)
         except PersistedOperationError as e:
@@ -214,6 +218,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 status = 405  # GraphQL over HTTP: mutations are POST only
             logger.info("%s /graphql refused with %d: %s", request.method, status, e.reason)
             response = refusal(status, e.reason, accept=request.headers.get("accept", ""))
+        finally:
+            _accept.reset(token)
         await response(scope, receive, send)
 
     async def _persisted_refusal(
@@ -248,7 +254,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
+        status, media_type = 200, LEGACY_JSON
+        if isinstance(response_data, dict):
+            status, media_type, document = negotiated(
+                cast("dict[str, Any]", response_data), _accept.get()
+            )
+            response_data = cast("GraphQLHTTPResponse", document)
         response = super().create_response(response_data, sub_response)
+        if media_type != LEGACY_JSON:
+            response.headers["content-type"] = media_type
+        if status != 200 and not sub_response.status_code:
+            response.status_code = status
         has_errors = isinstance(response_data, dict) and response_data.get("errors")
         if has_errors and "cache-control" in response.headers:
             response.headers["cache-control"] = "private, max-age=0"  # an error is not kept
