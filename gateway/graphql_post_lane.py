@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.context import Context
 from gateway.persisted_operations import PersistedOperationError, PersistedOperations
+from schema.core.document_cache import already_counted
 
 if TYPE_CHECKING:
     from gateway.graphql_view import GatewayGraphQL
@@ -128,8 +129,9 @@ class GraphQLPostLane:
             await self.app(scope, replay, send)
             return
         status = 200
+        looked_up: str | None = None
         try:
-            answer = await self._answer(scope, headers, body, replay)
+            answer, looked_up = await self._answer(scope, headers, body, replay)
         except _Declined:
             answer = None
         except Exception:
@@ -137,7 +139,12 @@ class GraphQLPostLane:
             logger.exception("POST /graphql failed in the fast lane")
             status, answer = 500, _INTERNAL_ERROR
         if answer is None:
-            await self.app(scope, replay, send)
+            if looked_up is None:
+                await self.app(scope, replay, send)
+            else:
+                # the document cache counted this request's lookup here: not again in the view
+                with already_counted(looked_up):
+                    await self.app(scope, replay, send)
             return
         await send(
             {
@@ -169,10 +176,11 @@ class GraphQLPostLane:
 
     async def _answer(
         self, scope: Scope, headers: dict[bytes, bytes], body: bytes, receive: Receive
-    ) -> bytes | None:
+    ) -> tuple[bytes | None, str | None]:
+        """The answer (``None``: the app answers) and the text the fast path looked up."""
         fast_path = self.view.schema.fast_path  # type: ignore[attr-defined]
         if fast_path is None:
-            return None
+            return None, None
         query, variables, operation_name, extensions = _operation(body, self.view.persisted)
         self.view.note_operation(query, operation_name)
         state = scope["state"]
@@ -189,8 +197,8 @@ class GraphQLPostLane:
             query, variables, context, None, operation_name, None, extensions
         )
         if result is None:
-            return None
-        return orjson.dumps(self.view.answer_of(result))
+            return None, query
+        return orjson.dumps(self.view.answer_of(result)), query
 
 
 def _replaying(body: bytes, more: bool, receive: Receive) -> Receive:
