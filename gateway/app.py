@@ -83,6 +83,9 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     graphql = ObservedGraphQL(settings, metrics=metrics, request_log=settings.request_log)
+    document_cache = getattr(graphql.schema, "document_cache", None)
+    if metrics is not None and document_cache is not None:
+        metrics.watch_document_cache(document_cache)
     extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
     app = Starlette(
         middleware=[

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.context import Context
 from gateway.persisted_operations import PersistedOperationError, PersistedOperations
 from gateway.response_media import negotiated
+from schema.core.document_cache import already_counted
 
 if TYPE_CHECKING:
     from gateway.graphql_view import GatewayGraphQL
@@ -130,8 +131,9 @@ class GraphQLPostLane:
             return
         status, media_type = 200, _JSON
         answer: bytes | None = None
+        looked_up: str | None = None
         try:
-            answered = await self._answer(scope, headers, body, replay)
+            answered, looked_up = await self._answer(scope, headers, body, replay)
             if answered is not None:
                 accept = headers.get(b"accept", b"").decode("latin-1")
                 status, media, document = negotiated(answered, accept)
@@ -143,7 +145,12 @@ class GraphQLPostLane:
             logger.exception("POST /graphql failed in the fast lane")
             status, answer = 500, _INTERNAL_ERROR
         if answer is None:
-            await self.app(scope, replay, send)
+            if looked_up is None:
+                await self.app(scope, replay, send)
+            else:
+                # the document cache counted this request's lookup here: not again in the view
+                with already_counted(looked_up):
+                    await self.app(scope, replay, send)
             return
         await send(
             {
@@ -175,10 +182,11 @@ class GraphQLPostLane:
 
     async def _answer(
         self, scope: Scope, headers: dict[bytes, bytes], body: bytes, receive: Receive
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The answer (``None``: the app answers) and the text the fast path looked up."""
         fast_path = self.view.schema.fast_path  # type: ignore[attr-defined]
         if fast_path is None:
-            return None
+            return None, None
         query, variables, operation_name, extensions = _operation(body, self.view.persisted)
         self.view.note_operation(query, operation_name)
         state = scope["state"]
@@ -195,8 +203,8 @@ class GraphQLPostLane:
             query, variables, context, None, operation_name, None, extensions
         )
         if result is None:
-            return None
-        return self.view.answer_of(result)
+            return None, query
+        return self.view.answer_of(result), query
 
 
 def _replaying(body: bytes, more: bool, receive: Receive) -> Receive:

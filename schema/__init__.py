@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import strawberry
@@ -34,7 +35,7 @@ from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
 from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
 from schema.core.demand_control import DemandControl
-from schema.core.document_cache import CachedDocuments, DocumentCache
+from schema.core.document_cache import CachedDocuments, DocumentCache, already_counted
 from schema.core.errors import ErrorShaping, shape_result
 from schema.core.fast_path import FastPath
 from schema.core.leaf_execution import LeafShortcutExecution
@@ -107,6 +108,7 @@ class GatewaySchema(strawberry.Schema):
         did not expect) ends the operation before :class:`ErrorShaping` can
         see the answer; shaping it here too keeps every error coded.
         """
+        counting: AbstractContextManager[None] = nullcontext()
         if self.fast_path is not None and query is not None:
             fast = await self.fast_path.execute(
                 query,
@@ -119,15 +121,18 @@ class GatewaySchema(strawberry.Schema):
             )
             if fast is not None:
                 return fast
-        result = await super().execute(
-            query,
-            variable_values,
-            context_value,
-            root_value,
-            operation_name,
-            allowed_operation_types,
-            operation_extensions,
-        )
+            # the fast path looked the text up and counted it: the pipeline's lookup is the same
+            counting = already_counted(query)
+        with counting:
+            result = await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
         shape_result(result, hide_suggestions=self.hide_suggestions)
         return result
 

@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.server import TOKEN_PATHS, UPSTREAMS, SandboxSet, SandboxThread
 from sandbox.settings import SANDBOX_TOKEN
+from tests import secret_scan
 
 TOKEN = SANDBOX_TOKEN
 UNIT_TOKEN = "unit-test-token"
@@ -77,3 +78,27 @@ def sandbox(sandbox_servers: SandboxThread) -> Iterator[SandboxThread]:
 def auth_headers() -> dict[str, str]:
     """The sandbox's default Bearer credential."""
     return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the suite-wide secret scan (see :mod:`tests.secret_scan`)."""
+    secret_scan.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a credential reached the gateway's logs or answers."""
+    hits = secret_scan.finish()
+    scanned = secret_scan.SESSION
+    lines = [
+        f"secret scan: {len(scanned.captures)} gateway log records and answers, "
+        f"{len(scanned.secrets)} credentials, {len(hits)} hit(s)"
+    ]
+    lines += [f"  {hit.kind} {hit.masked} in {hit.where}" for hit in hits[:50]]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    text = "\n".join(lines)
+    if reporter is not None:
+        reporter.write_line(text, red=bool(hits))
+    else:
+        print(text)
+    if hits:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -9,10 +9,12 @@ lookup and an ``inc``/``observe``, without prometheus-client's label lock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +22,9 @@ from gateway.observability.labels import ANONYMOUS, BoundedLabels, operation_nam
 from gateway.observability.observation import current
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.observer import UpstreamObserver
+
+if TYPE_CHECKING:
+    from schema.core.document_cache import DocumentCache
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -163,11 +168,43 @@ class GatewayMetrics(UpstreamObserver):
             for kind in client.breakers:
                 self._child(self.breaker_state, client.name.value, kind.value).set(0)
 
+    def watch_document_cache(self, cache: DocumentCache) -> None:
+        """Expose ``cache``'s hits, misses and entries, read at each scrape."""
+        self.registry.register(DocumentCacheCollector(cache))
+
     # exposition
 
     async def endpoint(self, request: Request) -> Response:
         """``GET /metrics``: the registry in the Prometheus text format."""
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class DocumentCacheCollector(Collector):
+    """The document cache's counts, read when scraped: nothing to do per request."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
+    def collect(self) -> Iterable[Metric]:
+        cache = self.cache
+        yield CounterMetricFamily(
+            "gateway_document_cache_hits",
+            "GraphQL requests whose query text was found already parsed and validated "
+            "(counted once per request, at its first lookup).",
+            value=cache.hits,
+        )
+        yield CounterMetricFamily(
+            "gateway_document_cache_misses",
+            "GraphQL requests whose query text was not in the document cache "
+            "(parsed and validated then; a syntax error or a text too long to keep "
+            "misses every time).",
+            value=cache.misses,
+        )
+        yield GaugeMetricFamily(
+            "gateway_document_cache_entries",
+            "Query texts in the document cache.",
+            value=len(cache),
+        )
 
 
 class RequestCounter(UpstreamObserver):

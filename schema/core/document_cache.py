@@ -16,12 +16,21 @@ cached: the parse limits (:mod:`schema.core.limits`) keep failing parses cheap.
 
 :class:`CachedDocuments` is the schema extension that uses one cache; it must
 come before the extensions that validate, so a hit skips them.
+
+Hits and misses are counted for ``/metrics`` (plain ints, see
+:mod:`gateway.observability.metrics`), once per request: a request may look
+its text up more than once (the POST lane's fast path, then the view's fast
+path, then the pipeline's :class:`CachedDocuments`), so whoever looked up
+first runs the rest inside :func:`already_counted`, and the later lookups of
+that text in it are not counted again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +39,20 @@ from strawberry.extensions import SchemaExtension
 
 if TYPE_CHECKING:
     from schema.core.fast_path import PreparedOperation
+
+
+_counted: ContextVar[str | None] = ContextVar("gateway_document_counted", default=None)
+"""The text whose lookup the current request has already counted, if any."""
+
+
+@contextmanager
+def already_counted(text: str) -> Iterator[None]:
+    """Lookups of ``text`` within are not counted: this request's first one was."""
+    token = _counted.set(text)
+    try:
+        yield
+    finally:
+        _counted.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +85,27 @@ class DocumentCache:
         self.max_total_length = max_total_length
         self._entries: OrderedDict[str, CheckedDocument] = OrderedDict()
         self._total_length = 0
+        self.hits = 0
+        """Counted lookups that found the text (see :func:`already_counted`)."""
+        self.misses = 0
+        """Counted lookups that did not find it."""
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, text: str) -> CheckedDocument | None:
-        """The checked document of ``text``, if remembered (now the most recent)."""
+        """The checked document of ``text``, if remembered (now the most recent).
+
+        Counts a hit or a miss, unless inside :func:`already_counted` of ``text``.
+        """
         entry = self._entries.get(text)
+        counted = _counted.get() == text
         if entry is not None:
             self._entries.move_to_end(text)
+            if not counted:
+                self.hits += 1
+        elif not counted:
+            self.misses += 1
         return entry
 
     def put(self, text: str, entry: CheckedDocument) -> None:

@@ -13,6 +13,7 @@ from gateway.background import BackgroundServer
 from gateway.config import Settings, load_settings
 from sandbox.server import SandboxThread
 from tests.conftest import CONTROL
+from tests.secret_scan import response_hooks
 
 
 def gateway_settings(sandbox: SandboxThread, **env: str) -> Settings:
@@ -27,7 +28,7 @@ class GatewayClient:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, timeout=30)
+        self.http = httpx.Client(base_url=url, timeout=30, event_hooks=response_hooks())
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, **kw: Any

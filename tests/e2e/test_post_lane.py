@@ -19,10 +19,10 @@ def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     answered: list[bool] = []
     original = GraphQLPostLane._answer
 
-    async def spy(self: GraphQLPostLane, *args: Any) -> bytes | None:
-        answer = await original(self, *args)
+    async def spy(self: GraphQLPostLane, *args: Any) -> tuple[dict[str, Any] | None, str | None]:
+        answer, looked_up = await original(self, *args)
         answered.append(answer is not None)
-        return answer
+        return answer, looked_up
 
     monkeypatch.setattr(GraphQLPostLane, "_answer", spy)
     return answered
