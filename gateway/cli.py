@@ -38,8 +38,10 @@ def _configure_logging(settings: Settings, log_level: str) -> None:
     from gateway.observability.request_log import configure_logging
 
     configure_logging(settings.log_format)
-    # uvicorn's own records go through the same handler (it is given no log config).
-    logging.getLogger("uvicorn").setLevel(log_level.upper())
+    # uvicorn's own records go through the same handler (it is given no log config);
+    # the level governs the gateway's records too (``warning``: no per-request lines).
+    for name in ("uvicorn", "gateway"):
+        logging.getLogger(name).setLevel(log_level.upper())
 
 
 def worker_app() -> Any:
