@@ -28,7 +28,7 @@ def free_port() -> int:
     return port
 
 
-def _wait(url: str, timeout: float = 30.0) -> None:
+def wait_until_up(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -100,8 +100,8 @@ def running_stack(
     )
     try:
         for url in upstreams.values():
-            _wait(f"{url}/_sandbox/stats")
-        _wait(f"http://127.0.0.1:{gateway_port}/healthz")
+            wait_until_up(f"{url}/_sandbox/stats")
+        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
         yield Stack(gateway=f"http://127.0.0.1:{gateway_port}", upstreams=upstreams)
     finally:
         for process in (gateway, *sandboxes):
