@@ -1,7 +1,7 @@
-"""An operation's type (``query``, ``mutation``, ``subscription``) read from its text.
+"""An operation's type and name read from its text, without parsing it.
 
-For the request span's ``graphql.operation.type`` only, and only when traces
-are on. Parsing the document would cost far more than the span; instead the
+For labels, the request log and the request span only. Parsing the document
+would cost far more than they are worth; instead the
 top level of the document is scanned token by token (strings, block strings
 and comments skipped, braces and parentheses counted) until the chosen
 operation's keyword, or a ``{`` selection set (the query shorthand), is
@@ -24,16 +24,19 @@ _TOKEN = re.compile(
     r"|[_A-Za-z]\w*"
 )
 _OPEN = frozenset("{(")
+OperationHead = tuple[str | None, str | None]
+_UNKNOWN: OperationHead = (None, None)
 _CLOSE = frozenset("})")
 
 
-def operation_type(document: str | None, operation_name: str | None) -> str | None:
-    """The type of the operation ``operation_name`` (or the first one) of ``document``.
+def operation_head(document: str | None, operation_name: str | None) -> OperationHead:
+    """``(type, name)`` of the operation ``operation_name`` (or the first one) of ``document``.
 
-    ``None`` when it cannot be told: no document, or no such operation.
+    ``(None, None)`` when it cannot be told: no document, or no such operation;
+    the name is ``None`` for an anonymous operation.
     """
     if not document:
-        return None
+        return _UNKNOWN
     depth = 0
     keyword: str | None = None  # the top-level keyword whose name comes next
     fragment = False  # inside a fragment definition's head
@@ -42,7 +45,7 @@ def operation_type(document: str | None, operation_name: str | None) -> str | No
         first = lexeme[0]
         if first in _OPEN:
             if depth == 0 and first == "{" and operation_name is None and not fragment:
-                return keyword or "query"  # `query { ... }`, or the shorthand `{ ... }`
+                return keyword or "query", None  # `query { ... }`, or the shorthand `{ ... }`
             depth += 1
         elif first in _CLOSE:
             depth -= 1
@@ -51,10 +54,15 @@ def operation_type(document: str | None, operation_name: str | None) -> str | No
         elif depth == 0 and first not in '"#':
             if keyword is not None:
                 if operation_name is None or lexeme == operation_name:
-                    return keyword
+                    return keyword, lexeme
                 keyword = None
             elif lexeme in OPERATION_TYPES:
                 keyword = lexeme
             elif lexeme == "fragment":
                 fragment = True
-    return None
+    return _UNKNOWN
+
+
+def operation_type(document: str | None, operation_name: str | None) -> str | None:
+    """The type of the operation ``operation_name`` (or the first one) of ``document``."""
+    return operation_head(document, operation_name)[0]

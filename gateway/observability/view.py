@@ -11,7 +11,6 @@ put first among the schema's extensions, observes those.
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 import strawberry
@@ -25,23 +24,10 @@ from gateway.graphql_view import GatewayGraphQL
 from gateway.observability.extension import Observe, StampRequestId, outcome_of
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.observation import current
-from gateway.observability.operation_type import operation_type
+from gateway.observability.operation_type import operation_head
 from gateway.observability.request_spans import DOCUMENT
 
 OPERATION_NAME_MAX = 128
-_NAMED_OPERATION = re.compile(r"(?:^|[\s},])(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
-
-
-def first_operation_name(query: str | None) -> str | None:
-    """The name of the document's first named operation, found without parsing it.
-
-    For labels and logs only: when the client sends no ``operationName``,
-    the operation is the document's only one, so its first name is the name.
-    """
-    if not query:
-        return None
-    match = _NAMED_OPERATION.search(query, 0, 10_000)
-    return match.group(1) if match else None
 
 
 class ObservedGraphQL(GatewayGraphQL):
@@ -71,10 +57,11 @@ class ObservedGraphQL(GatewayGraphQL):
         ``GATEWAY_TRACE_DOCUMENT`` asks, its text into the request's span)."""
         observation = current.get()
         if observation is not None:
-            name = operation_name or first_operation_name(query)
+            kind, found = operation_head(query, operation_name)
+            name = operation_name or found
             observation.operation = name[:OPERATION_NAME_MAX] if name else None
             if observation.span is not None:
-                observation.operation_type = operation_type(query, operation_name)
+                observation.operation_type = kind
                 if self.settings.trace_document and query:
                     observation.span.set_attribute(DOCUMENT, query)
 

@@ -380,9 +380,7 @@ class UpstreamClient:
             breaker.record_failure()
             failure = classify(exc)
             if failure is Failure.TIMEOUT:
-                raise UpstreamTimeout(
-                    f"the {self.name.value} upstream did not answer in time", request=request
-                ) from None
+                raise self._timed_out(request) from None
             if failure is Failure.DROPPED:
                 raise UpstreamUnavailable(
                     f"the {self.name.value} upstream closed the connection without an answer",

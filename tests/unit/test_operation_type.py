@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.observability.operation_type import operation_type
+from gateway.observability.operation_type import operation_head, operation_type
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,20 @@ def test_the_chosen_operations_type(document: str, name: str | None, expected: s
 )
 def test_no_type_without_such_an_operation(document: str | None, name: str | None) -> None:
     assert operation_type(document, name) is None
+
+
+@pytest.mark.parametrize(
+    ("document", "name", "expected"),
+    [
+        ("query Recent { a }", None, ("query", "Recent")),
+        ("mutation M { a } query Q { b }", "Q", ("query", "Q")),
+        ("{ a }", None, ("query", None)),
+        # a name in a string is not the operation's (a regex over the text took it)
+        ('{ jobs(filter: {nameContains: "query Fake {"}) { id } }', None, ("query", None)),
+        ("# query Commented\nsubscription S { a }", None, ("subscription", "S")),
+    ],
+)
+def test_operation_head_names_the_operation_not_words_in_strings(
+    document: str, name: str | None, expected: tuple[str | None, str | None]
+) -> None:
+    assert operation_head(document, name) == expected
