@@ -7,7 +7,10 @@ Contract (what the gateway may rely on, as real AWX does it):
   ``GET``/``POST /api/v2/job_templates/{id}/launch/``;
   ``GET /api/v2/workflow_jobs/``, ``/workflow_jobs/{id}/``,
   ``/workflow_jobs/{id}/workflow_nodes/``, ``GET``/``POST
-  /workflow_jobs/{id}/cancel/`` (202, or 405 when it cannot be canceled);
+  /workflow_jobs/{id}/cancel/`` (202, or 405 when it cannot be canceled; 403
+  when the caller may not act on it), ``GET``/``POST
+  /workflow_jobs/{id}/relaunch/`` (201 with the new workflow job; see
+  :mod:`sandbox.awx_actions`);
   ``GET /api/v2/workflow_job_nodes/``, ``/workflow_job_nodes/{id}/``;
   ``GET /api/v2/jobs/{id}/`` (jobs launched through this API).
 - Lists answer ``{count, next, previous, results}``; ``next``/``previous`` are
@@ -38,7 +41,8 @@ Deviations from real AWX (on purpose):
 - The default ordering is ``id`` everywhere, and ties of ``order_by`` are
   broken by ``id`` in the direction of the first ordering field.
 - Jobs created through the API move on the sandbox clock: ``pending``, then
-  ``running``, then ``successful``. Seeded data never changes except by cancel.
+  ``running``, then ``successful``. Seeded data never changes except by cancel
+  (a relaunch adds a new workflow job).
 - ``extra_vars`` is stored as the JSON text of the parsed variables; YAML is
   understood only as flat ``key: value`` lines.
 - Only the endpoints above exist; related links to other resources (users,
@@ -58,6 +62,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.auth import AuthPolicy
+from sandbox.awx_actions import check_may_act, relaunch
 from sandbox.awx_data import AwxStore
 from sandbox.awx_lists import ApiError, Doc, Resource, list_answer
 from sandbox.awx_openapi import build_openapi
@@ -301,8 +306,18 @@ class AwxApi:
             return JSONBody({"can_cancel": can_cancel})
         if not can_cancel:
             raise ApiError.detail(405, 'Method "POST" not allowed.')
+        check_may_act(record.document())
         record.cancel(utc_now())
         return Response(status_code=202)
+
+    async def relaunch(self, request: Request) -> Response:
+        record = self.store.workflow_jobs.get(_path_id(request))
+        if record is None:
+            raise ApiError.detail(404, NOT_FOUND)
+        if request.method == "GET":
+            return JSONBody({})
+        doc = relaunch(self.store, record, progress_seconds=self.settings.progress_seconds)
+        return JSONBody(doc, status_code=201, headers={"location": doc["url"]})
 
     async def workflow_job_nodes(self, request: Request) -> Response:
         return list_answer(self.node_resource, request, self.node_docs())
@@ -340,6 +355,7 @@ class AwxApi:
                 ["GET"],
             ),
             (f"{API}/workflow_jobs/{{id}}/cancel/", self.cancel, ["GET", "POST"]),
+            (f"{API}/workflow_jobs/{{id}}/relaunch/", self.relaunch, ["GET", "POST"]),
             (f"{API}/workflow_job_nodes/", self.workflow_job_nodes, ["GET"]),
             (f"{API}/workflow_job_nodes/{{id}}/", self.workflow_job_node, ["GET"]),
             (f"{API}/jobs/{{id}}/", self.job, ["GET"]),

@@ -496,7 +496,33 @@ def build_openapi() -> dict[str, Any]:
                 "parameters": [_ID_PARAM],
                 "responses": {
                     "202": {"description": "Cancel requested"},
+                    "403": _error("The caller may not act on this workflow job"),
                     "405": _error("The workflow job cannot be canceled"),
+                    **_common_errors(),
+                },
+            },
+        },
+        "/api/v2/workflow_jobs/{id}/relaunch/": {
+            "get": {
+                "operationId": "getWorkflowJobRelaunch",
+                "parameters": [_ID_PARAM],
+                "responses": {
+                    "200": {
+                        "description": "An empty object",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    **_common_errors(),
+                },
+            },
+            "post": {
+                "operationId": "relaunchWorkflowJob",
+                "description": "A new workflow job with this one's settings, in any status; "
+                "403 when the caller may not start it, 400 for a slice workflow job whose "
+                "job template is gone.",
+                "parameters": [_ID_PARAM],
+                "responses": {
+                    "201": _ok("WorkflowJob", "The new workflow job"),
+                    "403": _error("The caller may not start this workflow job"),
                     **_common_errors(),
                 },
             },

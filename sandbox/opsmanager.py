@@ -41,6 +41,10 @@ Endpoints:
   ``exclude`` as above. Unknown parameters, unknown operators, malformed
   brackets, non-integer or negative ``limit``/``skip`` and other ``order``
   values are a 400 (``token`` is the credential and is ignored).
+- ``POST /operations-manager/jobs/cancel``, ``/pause``, ``/resume``
+  (``{"jobIds": [...]}``) and ``POST
+  /operations-manager/jobs/{id}/tasks/{taskId}/retry``: the job actions, with
+  their state rules (:mod:`sandbox.opsmanager_actions`).
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from gateway.upstreams.opsmanager_start_schema import START_SCHEMA
 from sandbox.auth import AuthPolicy
 from sandbox.clock import Phase, Progression, utc_now
 from sandbox.harness import build_sandbox_app
+from sandbox.opsmanager_actions import action_routes
 from sandbox.opsmanager_data import (
     SANDBOX_USER,
     WorkflowTemplate,
@@ -453,7 +458,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
     store = OpsStore(settings)
     app = build_sandbox_app(
         name="opsmanager",
-        routes=_routes(store),
+        routes=[*_routes(store), *action_routes(store)],
         auth=AuthPolicy(
             token=settings.token, bearer=True, basic=True, query_token=True, cookie_token=True
         ),

@@ -266,3 +266,76 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+def _bulk_action(action: str, allowed: str, done: str) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": f"{action}Jobs",
+            "summary": f"{action.capitalize()} jobs ({allowed} only; all or none)",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["jobIds"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "jobIds": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 100,
+                                    "items": {"type": "string"},
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(_envelope({"type": "array", "items": _JOB}), f"The {done} jobs"),
+                "400": _json(_ERROR, "A bad body, or a job whose status forbids the action"),
+                "401": _UNAUTHORIZED,
+                "404": _json(_ERROR, "Job not found"),
+            },
+        }
+    }
+
+
+_PATH_ID = {"in": "path", "required": True, "schema": {"type": "string"}}
+
+OPENAPI["paths"].update(
+    {
+        "/operations-manager/jobs/cancel": _bulk_action(
+            "cancel", "running, paused or error", "canceled"
+        ),
+        "/operations-manager/jobs/pause": _bulk_action("pause", "running", "paused"),
+        "/operations-manager/jobs/resume": _bulk_action("resume", "paused", "resumed"),
+        "/operations-manager/jobs/{job_id}/tasks/{task_id}/retry": {
+            "post": {
+                "operationId": "retryTask",
+                "summary": "Run an errored task of an errored job again",
+                "parameters": [{"name": "job_id", **_PATH_ID}, {"name": "task_id", **_PATH_ID}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"variables": {"type": "object"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_envelope(_JOB), "The job, running again"),
+                    "400": _json(_ERROR, "A bad body, or a job or task not in error"),
+                    "401": _UNAUTHORIZED,
+                    "404": _json(_ERROR, "Job not found, or Task not found"),
+                },
+            }
+        },
+    }
+)

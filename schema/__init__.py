@@ -49,6 +49,7 @@ from schema.jobstore.types import FlowJob
 from schema.opsmanager.mutations import OperationsJobMutations
 from schema.opsmanager.queries import OperationsJobQueries
 from schema.opsmanager.types import OperationsJob
+from schema.view.mutations import JobActionMutations
 from schema.view.queries import JobQueries
 
 logger = logging.getLogger("gateway.graphql")
@@ -64,10 +65,15 @@ get_object_definition(Query, strict=True).description = (
     "list with counts. A failed upstream is a GraphQL error with `extensions.code` beside "
     "whatever data the other upstreams gave."
 )
-Mutation = merge_types("Mutation", (FlowJobMutations, OperationsJobMutations, WorkflowJobMutations))
+Mutation = merge_types(
+    "Mutation",
+    (FlowJobMutations, OperationsJobMutations, WorkflowJobMutations, JobActionMutations),
+)
 get_object_definition(Mutation, strict=True).description = (
-    "Writes: create or start a job in one of the three systems. Each checks its whole input "
-    "first: problems come back together as `userErrors`, and then nothing is sent upstream."
+    "Writes: create or start a job in one of the three systems, or act on one (cancel, "
+    "relaunch, pause, resume, retry a task). Each checks its whole input first: problems come "
+    "back together as `userErrors`, and then nothing is sent upstream. Nothing is ever resent "
+    "after a lost answer."
 )
 
 

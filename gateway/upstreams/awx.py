@@ -10,7 +10,8 @@ It owns every AWX URL and query word the gateway uses:
 - batch reads use ``id__in`` and ``workflow_job__in``, :data:`PAGE_CAP` ids a
   request, the chunks sent concurrently;
 - creates are ``POST .../launch/`` and ``POST .../slice_workflow_jobs/``,
-  sent once (never retried).
+  sent once (never retried), as are the actions ``POST
+  /api/v2/workflow_jobs/{id}/cancel/`` and ``.../relaunch/``.
 """
 
 from __future__ import annotations
@@ -219,3 +220,26 @@ class AwxAPI:
     async def create_slice_workflow_job(self, job_template_id: int, body: Doc) -> Doc:
         """``POST /api/v2/job_templates/{id}/slice_workflow_jobs/``: the workflow job."""
         return await self._post(_slice_jobs_path(job_template_id), body)
+
+    # -- actions on a workflow job ---------------------------------------------
+    # AWX: ``POST .../cancel/`` answers 202 with no body (405 ``{"detail": ...}``
+    # when the job is past cancelling); ``POST .../relaunch/`` answers 201 with
+    # the new workflow job. Both are sent once, never retried.
+
+    async def cancel_workflow_job(self, workflow_job_id: int) -> None:
+        """``POST /api/v2/workflow_jobs/{id}/cancel/``: 202 when the cancel was accepted."""
+        path = f"{WORKFLOW_JOBS}{workflow_job_id}/cancel/"
+        await self.client.post(
+            path, None, caller=self.caller, route=f"{WORKFLOW_JOBS}{{id}}/cancel/"
+        )
+
+    async def relaunch_workflow_job(self, workflow_job_id: int) -> Doc:
+        """``POST /api/v2/workflow_jobs/{id}/relaunch/``: the new workflow job (201)."""
+        path = f"{WORKFLOW_JOBS}{workflow_job_id}/relaunch/"
+        response = await self.client.post(
+            path, {}, caller=self.caller, route=f"{WORKFLOW_JOBS}{{id}}/relaunch/"
+        )
+        body = response.body
+        if not isinstance(body, dict) or not isinstance(body.get("id"), int):
+            raise self._bad("POST", path, "a relaunch without the new workflow job")
+        return body

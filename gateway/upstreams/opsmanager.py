@@ -8,7 +8,9 @@ It owns every operations-manager URL and query word the gateway uses:
   a request), sorts by ``sort``/``order``, projects with ``include``, and
   filters in the :data:`DIALECT` (``in[status]``, ``gt[created]``, ...);
 - batch reads use ``in[_id]=a,b,c``, :data:`PAGE_CAP` ids a request;
-- ``POST /operations-manager/jobs/start`` is sent once (never retried).
+- ``POST /operations-manager/jobs/start`` is sent once (never retried), and so
+  are the job actions (``POST /operations-manager/jobs/cancel``, ``/pause``,
+  ``/resume`` with ``{"jobIds": [id]}``; ``POST .../jobs/{id}/tasks/{task}/retry``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ Doc = dict[str, Any]
 
 JOBS = "/operations-manager/jobs"
 START = "/operations-manager/jobs/start"
+JOB_ACTIONS = frozenset({"cancel", "pause", "resume"})
+"""The bulk job actions: ``POST /operations-manager/jobs/{action}`` with ``{"jobIds": [...]}``."""
 PAGE_CAP = 100
 """Ids per ``in[_id]`` query, and jobs per search request."""
 NEWEST_FIRST = (("sort", "created"), ("order", "-1"))
@@ -151,3 +155,36 @@ class OpsManagerAPI:
             )
         message = response.body.get("message")
         return (message if isinstance(message, str) else None), data
+
+    # -- actions on a job --------------------------------------------------------
+    # Itential's job actions are bulk routes taking ``{"jobIds": [...]}``; the
+    # gateway acts on one job at a time. Task retry is per job and task. Every
+    # one is sent once, never retried.
+
+    async def job_action(self, action: str, job_id: str) -> str | None:
+        """``POST /operations-manager/jobs/{cancel|pause|resume}`` for one job: its message."""
+        if action not in JOB_ACTIONS:
+            raise ValueError(f"not an operations-manager job action: {action!r}")
+        path = f"{JOBS}/{action}"
+        response = await self.client.post(path, {"jobIds": [job_id]}, caller=self.caller)
+        self._data("POST", path, response.body)
+        message = response.body.get("message")
+        return message if isinstance(message, str) else None
+
+    async def retry_task(
+        self, job_id: str, task_id: str, variables: dict[str, Any] | None
+    ) -> str | None:
+        """``POST /operations-manager/jobs/{id}/tasks/{taskId}/retry``: the upstream's message.
+
+        ``variables`` (may be empty) replace the task's incoming variables for the retry.
+        """
+        path = f"{JOBS}/{quote(job_id, safe='')}/tasks/{quote(task_id, safe='')}/retry"
+        response = await self.client.post(
+            path,
+            {"variables": variables or {}},
+            caller=self.caller,
+            route=f"{JOBS}/{{id}}/tasks/{{taskId}}/retry",
+        )
+        self._data("POST", path, response.body)
+        message = response.body.get("message")
+        return message if isinstance(message, str) else None

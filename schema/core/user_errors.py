@@ -37,6 +37,10 @@ class Code:
     UNKNOWN_FIELD = "UNKNOWN_FIELD"
     NOT_FOUND = "NOT_FOUND"
     UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
+    INVALID_STATE = "INVALID_STATE"
+    FORBIDDEN = "FORBIDDEN"
+    UNSUPPORTED = "UNSUPPORTED"
+    OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 
 
 @strawberry.type(description="A problem with a mutation's input that the caller can fix.")
@@ -50,7 +54,10 @@ class UserError:
     )
     code: str = strawberry.field(
         description="REQUIRED, TOO_LONG, TOO_MANY, INVALID_FORMAT, INVALID_TYPE, INVALID_VALUE, "
-        "INVALID_CHOICE, DUPLICATE, CONFLICT, UNKNOWN_FIELD, NOT_FOUND or UPSTREAM_REJECTED."
+        "INVALID_CHOICE, DUPLICATE, CONFLICT, UNKNOWN_FIELD, NOT_FOUND or UPSTREAM_REJECTED; "
+        "for the job actions also INVALID_STATE (the job's state forbids the action), "
+        "FORBIDDEN (the system refused the credential), UNSUPPORTED (the system has no such "
+        "action) and OUTCOME_UNKNOWN (the answer was lost; the action was not resent)."
     )
 
 
