@@ -214,7 +214,8 @@ def test_awx_has_no_pause_or_resume(
     assert result["job"] is None
     [error] = result["userErrors"]
     assert error["code"] == "UNSUPPORTED"
-    assert "AWX cannot" in error["message"] and "cancel, relaunch" in error["message"]
+    assert "AWX cannot" in error["message"]
+    assert "cancel, relaunch" in error["message"]
     assert upstream_requests(fresh, "awx") == {}
 
 
@@ -268,7 +269,8 @@ def test_operations_manager_state_refusals_name_the_state(
     assert result["outcome"] == "REFUSED"
     [error] = result["userErrors"]
     assert error["code"] == "INVALID_STATE"
-    assert state in error["message"] and f"'{status}'" in error["message"]
+    assert state in error["message"]
+    assert f"'{status}'" in error["message"]
     assert result["job"]["state"] == state
     action = name.removesuffix("Job")
     assert upstream_requests(fresh, "opsmanager") == {f"POST {OPS}/{action}": 1, OPS_REREAD: 1}

@@ -45,7 +45,8 @@ def test_relaunch_makes_a_new_pending_workflow_job_of_the_same_settings(
     assert new["status"] == "pending"
     assert new["launch_type"] == "relaunch"
     assert new["failed"] is False
-    assert new["started"] is None and new["finished"] is None
+    assert new["started"] is None
+    assert new["finished"] is None
     for kept in ("name", "job_template", "workflow_job_template", "extra_vars", "inventory"):
         assert new[kept] == old[kept]
     assert new["related"]["cancel"] == f"{API}/workflow_jobs/{new['id']}/cancel/"
