@@ -67,6 +67,11 @@ UPSTREAM_CALLS: Mapping[str, int] = {
     "Mutation.startOperationsJob": 1,
     "Mutation.createSliceWorkflowJob": 1,
     "Mutation.launchJobTemplate": 1,
+    "Mutation.cancelJob": 2,
+    "Mutation.relaunchJob": 2,
+    "Mutation.pauseJob": 2,
+    "Mutation.resumeJob": 2,
+    "Mutation.retryOperationsTask": 2,
 }
 """Estimated upstream calls of the fields that start them (``nodes`` costs one per id)."""
 

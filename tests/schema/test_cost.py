@@ -71,3 +71,11 @@ def test_the_named_operation_is_the_one_costed() -> None:
     query = "query A { jobCounts { complete } } query B { workflowJob(id: 1) { name } }"
     assert cost(query, name="B") == cost("{ workflowJob(id: 1) { name } }")
     assert cost(query, name="A") == cost("{ jobCounts { complete } }")
+
+
+def test_each_job_action_costs_its_post_and_its_reread() -> None:
+    for name in ("cancelJob", "relaunchJob", "pauseJob", "resumeJob"):
+        assert UPSTREAM_CALLS[f"Mutation.{name}"] == 2
+        assert cost(f'mutation {{ {name}(id: "x") {{ outcome }} }}') == 1 + 2 * CALL_WEIGHT
+    retry = 'mutation { retryOperationsTask(id: "x", taskId: "t") { job { name } } }'
+    assert cost(retry) == 2 + 2 * CALL_WEIGHT
