@@ -205,3 +205,19 @@ def test_creates(
         "completedSteps": steps,
     }
     run(CREATES, {"flow": flow, "vars": variables, "n": template})
+
+
+ACTIONS = """
+mutation($id: ID!, $t: String!, $vars: JSON) {
+  cancelJob(id: $id) { outcome userErrors { field code } }
+  pauseJob(id: $id) { outcome }
+  resumeJob(id: $id) { outcome }
+  relaunchJob(id: $id) { outcome newJob { awxId } }
+  retryOperationsTask(id: $id, taskId: $t, variables: $vars) { outcome userErrors { code } }
+}"""
+
+
+@SETTINGS
+@given(ids, texts, json_values)
+def test_job_actions(id: str, task: str, variables: Any) -> None:
+    run(ACTIONS, {"id": id, "t": task, "vars": variables})
