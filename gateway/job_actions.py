@@ -25,8 +25,9 @@ before):
 - accepted: the job as re-read (for a relaunch, also the new job AWX answered);
 - refused for the job's state (AWX's 405, the operations manager's 400 for a
   job whose status does not allow it): :data:`Problem.INVALID_STATE`, naming
-  the state the re-read shows; another 4xx is :data:`Problem.UPSTREAM_REJECTED`
-  with the upstream's reason;
+  the state the re-read shows; another 4xx (or one of an action without state
+  rules, such as AWX's 400 for relaunching a slice job orphaned from its
+  template) is :data:`Problem.UPSTREAM_REJECTED` with the upstream's reason;
 - refused for permission (403): :data:`Problem.FORBIDDEN`; 404:
   :data:`Problem.NOT_FOUND`, without a re-read;
 - answer lost after the POST was sent (timeout, dropped connection, 5xx,
@@ -269,8 +270,8 @@ def _refusal(
     action: JobAction, source: JobSource, doc: Doc | None, exc: UpstreamRejected
 ) -> ActionProblem:
     state, word, shown = _state_text(source, doc)
-    allowed = ALLOWED_STATUSES.get((source, action), frozenset())
-    if state is not None and word not in allowed:
+    allowed = ALLOWED_STATUSES.get((source, action))
+    if allowed and state is not None and word not in allowed:
         words = ", ".join(sorted(allowed))
         return ActionProblem(
             Problem.INVALID_STATE,

@@ -139,3 +139,19 @@ async def test_unsupported_actions_send_nothing(source: JobSource, action: JobAc
     assert result.outcome is JobActionOutcome.REFUSED
     assert [p.code for p in result.problems] == [Problem.UNSUPPORTED]
     assert seen == []
+
+
+async def test_a_relaunch_refused_with_a_400_is_upstream_rejected_with_its_reason() -> None:
+    reason = "Cannot relaunch slice workflow job orphaned from job template."
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(400, json={"detail": reason})
+        return httpx.Response(200, json={"count": 1, "results": [AWX_JOB]})
+
+    ctx, _ = context(answer)
+    result = await act(ctx, JobAction.RELAUNCH, JobSource.AWX, 7)
+    assert result.outcome is JobActionOutcome.REFUSED
+    [problem] = result.problems
+    assert problem.code == Problem.UPSTREAM_REJECTED
+    assert reason in problem.message
