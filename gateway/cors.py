@@ -37,7 +37,6 @@ from starlette.middleware.cors import CORSMiddleware
 from gateway.csrf import PREFLIGHT_HEADERS
 from gateway.observability.middleware import HEADER as REQUEST_ID
 
-ANY_ORIGIN = "*"
 ALLOWED_METHODS = ("GET", "POST", "OPTIONS")
 ALLOWED_HEADERS = (
     "accept",

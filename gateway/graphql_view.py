@@ -210,8 +210,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.get_cache_control = f"private, max-age={settings.get_cache_seconds}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send)
+        if scope["type"] == "websocket" and self.persisted.trusted_only:
+            logger.info("WebSocket refused: only trusted documents are accepted, over HTTP")
+            await WebSocket(scope, receive, send).close(WS_FORBIDDEN)
             return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -236,14 +237,6 @@ class GatewayGraphQL(GraphQL[Context, None]):
         finally:
             _accept.reset(token)
         await response(scope, receive, send)
-
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The WebSocket, unless only trusted documents are accepted (refused with 4403)."""
-        if self.persisted.trusted_only:
-            logger.info("WebSocket refused: only trusted documents are accepted, over HTTP")
-            await WebSocket(scope, receive, send).close(WS_FORBIDDEN)
-            return
-        await super().__call__(scope, receive, send)
 
     def _cross_site(self, request: Request) -> bool:
         """Whether CSRF prevention refuses a request (a GET or POST sent without a preflight)."""
