@@ -7,10 +7,14 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint bench sandbox schema clean
 
-$(BIN)/.installed: pyproject.toml
+# The npm clients of tests/e2e/test_js_clients.py, where npm exists (skipped elsewhere).
+$(BIN)/.installed: pyproject.toml tests/js/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; \
+	fi
 	touch $@
 
 demo: $(BIN)/.installed
@@ -35,4 +39,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.jobs_view
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

@@ -74,7 +74,8 @@ def post(query: str) -> Attack:
 def get(query: str) -> Attack:
     async def send(session: aiohttp.ClientSession, url: str) -> tuple[str, float]:
         started = time.perf_counter()
-        async with session.get(f"{url}/graphql", params={"query": query}) as response:
+        csrf = {"x-graphql-csrf": "1"}  # CSRF prevention refuses a GET without it
+        async with session.get(f"{url}/graphql", params={"query": query}, headers=csrf) as response:
             answer = f"{response.status} {first_code(await response.json(content_type=None))}"
         return answer, elapsed_ms(started)
 

@@ -21,6 +21,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from gateway.body_limit import BodyLimit
 from gateway.config import Settings, load_settings
+from gateway.cors import cors_middleware
 from gateway.graphql_post_lane import GraphQLPostLane
 from gateway.keyed_locks import KeyedLocks
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
@@ -89,6 +90,12 @@ def create_app(
     extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
     app = Starlette(
         middleware=[
+            # outermost: every answer gets the CORS headers, preflights stop here (none when off)
+            *cors_middleware(
+                settings.cors_origins,
+                allow_credentials=settings.cors_allow_credentials,
+                max_age=settings.cors_max_age,
+            ),
             Middleware(
                 RequestObservation,
                 metrics=metrics,

@@ -74,6 +74,14 @@ Persisted operations (see :mod:`gateway.persisted_operations`): ``GATEWAY_APQ``
 :mod:`gateway.trusted_documents`), ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` (refuse
 any other document, default false; needs the manifest) and
 ``GATEWAY_GET_CACHE_SECONDS`` (``max-age`` of answers to GET queries, default 0).
+
+Browsers (see :mod:`gateway.csrf` and :mod:`gateway.cors`):
+``GATEWAY_CSRF_PREVENTION`` (refuse requests a page could send cross-site
+without a preflight, default true), ``GATEWAY_CORS_ORIGINS`` (comma-separated
+exact origins allowed to call from a browser, or ``*``; empty, the default:
+no CORS headers), ``GATEWAY_CORS_ALLOW_CREDENTIALS`` (default false; not with
+``*``) and ``GATEWAY_CORS_MAX_AGE`` (seconds a browser keeps a preflight,
+default 600).
 """
 
 from __future__ import annotations
@@ -83,6 +91,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from strawberry.http.websocket_origin import normalize_origin
 
 from gateway.trusted_documents import ManifestError, read_manifest
 from gateway.upstream_names import Upstream
@@ -175,6 +185,11 @@ class Settings:
     """The trusted documents manifest, SHA-256 to text (empty: none)."""
     trusted_documents_only: bool = False
     get_cache_seconds: int = 0
+    csrf_prevention: bool = True
+    cors_origins: tuple[str, ...] = ()
+    """Exact origins (``scheme://host[:port]``, lowercase) or ``("*",)``; empty: no CORS."""
+    cors_allow_credentials: bool = False
+    cors_max_age: int = 600
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -406,6 +421,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "GATEWAY_TRUSTED_DOCUMENTS_ONLY needs GATEWAY_TRUSTED_DOCUMENTS: a manifest"
             " with at least one document"
         )
+    cors_origins = _cors_origins(reader)
+    cors_credentials = reader.flag("GATEWAY_CORS_ALLOW_CREDENTIALS", False)
+    if cors_credentials and "*" in cors_origins:
+        raise ConfigError(
+            "GATEWAY_CORS_ORIGINS=* cannot go with GATEWAY_CORS_ALLOW_CREDENTIALS=true"
+            " (browsers refuse credentialed answers to any origin): list the origins"
+        )
     return Settings(
         jobstore=jobstore,
         opsmanager=opsmanager,
@@ -455,7 +477,44 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         get_cache_seconds=reader.integer(
             "GATEWAY_GET_CACHE_SECONDS", 0, minimum=0, maximum=31_536_000
         ),
+        csrf_prevention=reader.flag("GATEWAY_CSRF_PREVENTION", True),
+        cors_origins=cors_origins,
+        cors_allow_credentials=cors_credentials,
+        cors_max_age=reader.integer("GATEWAY_CORS_MAX_AGE", 600, minimum=0, maximum=86_400),
     )
+
+
+def _cors_origins(reader: _Reader) -> tuple[str, ...]:
+    """``GATEWAY_CORS_ORIGINS``: exact origins as browsers send them, or ``*`` alone."""
+    key = "GATEWAY_CORS_ORIGINS"
+    raw = reader.text(key, ascii_only=True)
+    if raw is None:
+        return ()
+    given = [part.strip() for part in raw.split(",") if part.strip()]
+    if "*" in given:
+        if len(given) > 1:
+            raise ConfigError(f"{key}: `*` allows every origin; give it alone or list origins")
+        return ("*",)
+    origins: list[str] = []
+    for origin in given:
+        parts = urlsplit(origin)
+        # as a browser sends it: lowercase, no default port (CORS compares strings)
+        normalized = normalize_origin(origin)
+        if (
+            normalized is None
+            or parts.scheme.lower() not in {"http", "https"}
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+        ):
+            raise ConfigError(
+                f"{key}: {origin!r} is not an origin: give scheme://host[:port],"
+                " with no path or trailing slash"
+            )
+        origins.append(normalized)
+    return tuple(dict.fromkeys(origins))
 
 
 def _trusted_documents(reader: _Reader) -> dict[str, str]:

@@ -18,6 +18,12 @@
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
   clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
   the WebSocket is refused (its operations carry no hash and are not checked).
+- CSRF prevention (:mod:`gateway.csrf`, ``GATEWAY_CSRF_PREVENTION``): a GET
+  or POST that a page could send cross-site without a preflight is refused
+  with 400 and ``CSRF_PREVENTED`` before anything else (the GraphiQL page
+  excepted). A WebSocket handshake from a page on another origin is refused
+  (HTTP 403) unless that origin is one of ``GATEWAY_CORS_ORIGINS``
+  (strawberry's ``allowed_origins``, see :mod:`gateway.cors`).
 - Answers to GET queries carry ``Cache-Control: private, max-age=N``
   (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
   ``Vary: Authorization``: they depend on the caller's credential.
@@ -52,6 +58,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
 from gateway.context import Context
+from gateway.csrf import CSRF_CODE, CSRF_MESSAGE, preflighted
 from gateway.persisted_operations import (
     PersistedOperationError,
     PersistedOperations,
@@ -72,6 +79,8 @@ REFUSAL_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+_SIMPLE_METHODS = frozenset({"GET", "POST"})
+"""The methods that run operations and a page can send cross-site without a preflight."""
 WS_MESSAGE_TOO_BIG = 1009
 WS_FORBIDDEN = 4403
 OPERATION_LIMIT = "Subscription limit reached"
@@ -188,6 +197,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             # subscriptions only, and the schema has none, so every operation there
             # ended as an internal error; a legacy client is now refused at once (4406).
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # cross-site WebSocket hijacking: other origins' pages only if CORS allows them
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.persisted = PersistedOperations(
@@ -207,6 +218,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        if self._cross_site(request):
+            logger.info("%s /graphql refused with 400: %s", request.method, CSRF_CODE)
+            accept = request.headers.get("accept", "")
+            await refusal(400, CSRF_MESSAGE, accept=accept, code=CSRF_CODE)(scope, receive, send)
+            return
         token = _accept.set(request.headers.get("accept", ""))
         try:
             response = await self.run(request)
@@ -221,6 +237,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
         finally:
             _accept.reset(token)
         await response(scope, receive, send)
+
+    def _cross_site(self, request: Request) -> bool:
+        """Whether CSRF prevention refuses a request (a GET or POST sent without a preflight)."""
+        return (
+            self.settings.csrf_prevention
+            and request.method in _SIMPLE_METHODS
+            and not preflighted(request.headers)
+            and not self.should_render_graphql_ide(request)
+        )
 
     async def _persisted_refusal(
         self, request: Request, error: PersistedOperationError

@@ -41,7 +41,8 @@ def main() -> int:
     with running_stack() as stack:
         url = f"{stack.gateway}/graphql"
         print(f"graphql-http auditServer against {url}", flush=True)
-        return subprocess.run([node, "audit.mjs", url], cwd=work, check=False).returncode  # noqa: S603
+        command = [node, "audit.mjs", url, *sys.argv[1:]]
+        return subprocess.run(command, cwd=work, check=False).returncode  # noqa: S603
 
 
 if __name__ == "__main__":

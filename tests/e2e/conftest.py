@@ -15,6 +15,9 @@ from sandbox.server import SandboxThread
 from tests.conftest import CONTROL
 from tests.secret_scan import response_hooks
 
+CSRF = {"X-GraphQL-CSRF": "1"}
+"""The header a GET to ``/graphql`` needs under CSRF prevention (see :mod:`gateway.csrf`)."""
+
 
 def gateway_settings(sandbox: SandboxThread, **env: str) -> Settings:
     """Settings pointing the gateway at the sandbox, with its token (``env`` overrides)."""

@@ -7,7 +7,7 @@ pipeline look the same text up again without counting it.
 
 from __future__ import annotations
 
-from tests.e2e.conftest import GatewayClient
+from tests.e2e.conftest import CSRF, GatewayClient
 from tests.e2e.metrics_reading import scrape, value
 
 QUERY = "query CacheCounts { workflowJobs(first: 2) { edges { node { awxId } } } }"
@@ -34,7 +34,7 @@ def test_the_same_post_three_times_is_one_miss_then_two_hits(gateway: GatewayCli
 def test_gets_are_counted_once_per_request_too(gateway: GatewayClient) -> None:
     before = _counts(gateway)
     for _ in range(2):
-        response = gateway.http.get("/graphql", params={"query": OTHER})
+        response = gateway.http.get("/graphql", params={"query": OTHER}, headers=CSRF)
         assert response.status_code == 200, response.text
         assert "errors" not in response.json()
     after = _counts(gateway)

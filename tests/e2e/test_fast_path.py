@@ -16,7 +16,7 @@ import pytest
 from sandbox.server import SandboxThread
 from schema.core.fast_path import FastPath
 from schema.core.ids import to_global_id
-from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults
+from tests.e2e.conftest import CSRF, GatewayClient, GatewayFactory, set_faults
 
 
 def without_request_ids(body: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def test_dry_runs_and_mutations_over_get_still_go_the_long_way(
     mutation = "mutation { launchJobTemplate(jobTemplateId: 0) { userErrors { field } } }"
     launched = gateway.execute(mutation)  # checked and cached by a POST; refused before any call
     assert launched["data"]["launchJobTemplate"]["userErrors"] == [{"field": "jobTemplateId"}]
-    over_get = gateway.http.get("/graphql", params={"query": mutation})
+    over_get = gateway.http.get("/graphql", params={"query": mutation}, headers=CSRF)
 
     assert "data" not in dry or dry["data"] is None
     assert dry["extensions"]["cost"]["estimated"] > 0

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from tests.e2e.conftest import GatewayClient
+from tests.e2e.conftest import CSRF, GatewayClient
 
 JSON = {"content-type": "application/json"}
 
@@ -26,8 +26,11 @@ JSON = {"content-type": "application/json"}
         (b'{"query": "{ __typename }", "variables": [1]}', JSON, 400, "BAD_REQUEST"),
         (b'{"query": "{ __typename }", "operationName": 3}', JSON, 400, "BAD_REQUEST"),
         (b'{"variables": {}}', JSON, 400, "BAD_REQUEST"),
-        (b"{ __typename }", {"content-type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"),
-        (b'{"query": "{ __typename }"}', {}, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (b"{ __typename }", {"content-type": "text/plain", **CSRF}, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (b'{"query": "{ __typename }"}', CSRF, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        # a body a page could post cross-site without a preflight: CSRF prevention refuses it
+        (b"{ __typename }", {"content-type": "text/plain"}, 400, "CSRF_PREVENTED"),
+        (b'{"query": "{ __typename }"}', {}, 400, "CSRF_PREVENTED"),
     ],
 )
 def test_bad_posts_get_a_coded_4xx(
@@ -55,7 +58,7 @@ def test_other_methods_and_get_mutations_are_405(gateway: GatewayClient) -> None
     assert put.headers["allow"] == "GET, POST"
     assert put.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
     mutation = "mutation { createFlowJob(input: {}) { userErrors { message } } }"
-    get = gateway.http.get("/graphql", params={"query": mutation})
+    get = gateway.http.get("/graphql", params={"query": mutation}, headers=CSRF)
     assert get.status_code == 405
     assert get.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
@@ -73,7 +76,9 @@ def test_refusals_follow_the_accepted_graphql_media_type(gateway: GatewayClient)
 
 def test_bad_get_variables_are_a_coded_400(gateway: GatewayClient) -> None:
     response = httpx.get(
-        f"{gateway.url}/graphql", params={"query": "{ __typename }", "variables": "{nope"}
+        f"{gateway.url}/graphql",
+        params={"query": "{ __typename }", "variables": "{nope"},
+        headers=CSRF,
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.server import SandboxThread
 from tests.conftest import TOKEN
-from tests.e2e.conftest import GatewayClient, upstream_requests, upstream_total
+from tests.e2e.conftest import CSRF, GatewayClient, upstream_requests, upstream_total
 
 CREATE = """
 mutation Create($input: CreateFlowJobInput!) {
@@ -120,6 +120,7 @@ def test_an_overflowing_number_in_get_variables_is_bad_request(
             "query": "query($n: Int) { flowJobs(first: $n) { totalCount } }",
             "variables": '{"n": 1e400}',
         },
+        headers=CSRF,
     )
     assert response.status_code == 400
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]

@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from gateway.trusted_documents import sha256_hex
-from tests.e2e.conftest import GatewayClient, GatewayFactory
+from tests.e2e.conftest import CSRF, GatewayClient, GatewayFactory
 from tests.e2e.test_post_lane import lane_answers  # noqa: F401  (a fixture)
 
 QUERY = "query Seven { workflowJob(id: 7) { id name } }"
@@ -25,7 +25,9 @@ def persisted(query: str, version: int = 1) -> dict[str, Any]:
 
 def get(gateway: GatewayClient, **params: Any) -> httpx.Response:
     encoded = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()}
-    return gateway.http.get("/graphql", params=encoded, headers={"accept": "application/json"})
+    return gateway.http.get(
+        "/graphql", params=encoded, headers={"accept": "application/json", **CSRF}
+    )
 
 
 def only_error(response: httpx.Response) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.graphql_post_lane import GraphQLPostLane
 from sandbox.server import SandboxThread
-from tests.e2e.conftest import GatewayClient, set_faults
+from tests.e2e.conftest import CSRF, GatewayClient, set_faults
 from tests.e2e.metrics_reading import scrape, value
 from tests.e2e.test_fast_path import without_request_ids
 
@@ -52,7 +52,8 @@ def test_a_checked_query_is_answered_by_the_lane_as_by_the_view(
         (b"{not json", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
         (b"[]", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
         (b'{"query": 42}', {"content-type": "application/json"}, 400, "BAD_REQUEST"),
-        (b'{"query": "{ __typename }"}', {"content-type": "text/plain"}, 415, None),
+        (b'{"query": "{ __typename }"}', {"content-type": "text/plain"}, 400, "CSRF_PREVENTED"),
+        (b'{"query": "{ __typename }"}', {"content-type": "text/plain", **CSRF}, 415, None),
     ],
 )
 def test_what_the_lane_declines_the_view_refuses(

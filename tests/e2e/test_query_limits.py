@@ -14,7 +14,7 @@ from websockets.sync.client import ClientConnection, connect
 from gateway.app import create_app
 from gateway.background import BackgroundServer
 from sandbox.server import SandboxThread
-from tests.e2e.conftest import GatewayClient, GatewayFactory, gateway_settings
+from tests.e2e.conftest import CSRF, GatewayClient, GatewayFactory, gateway_settings
 from tests.schema.test_limits import chain, fan_out
 
 BOMB = "query Bomb { ...F0 }\n" + fan_out(30)
@@ -26,7 +26,7 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 def test_a_fragment_bomb_is_refused_over_post_and_get(gateway: GatewayClient) -> None:
     posted = gateway.execute(BOMB)
-    got = gateway.http.get("/graphql", params={"query": BOMB})
+    got = gateway.http.get("/graphql", params={"query": BOMB}, headers=CSRF)
     assert got.status_code == 200, got.text
     for body in (posted, got.json()):
         assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]

@@ -18,7 +18,7 @@ from gateway.observability.request_log import (
     resolve_format,
 )
 from sandbox.server import SandboxThread
-from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults
+from tests.e2e.conftest import CSRF, GatewayClient, GatewayFactory, set_faults
 from tests.e2e.metrics_reading import scrape, value
 
 QUERY = "query Recent { workflowJobs(first: 2) { edges { node { awxId } } } }"
@@ -223,7 +223,9 @@ def test_refusals_before_graphql_carry_the_request_id(
 ) -> None:
     gateway = start_gateway(GATEWAY_MAX_BODY_BYTES="2048")
     wrong_type = gateway.http.post(
-        "/graphql", content=b"{}", headers={"content-type": "text/plain", "X-Request-ID": "r-415"}
+        "/graphql",
+        content=b"{}",
+        headers={"content-type": "text/plain", "X-Request-ID": "r-415", **CSRF},
     )
     too_big = gateway.http.post(
         "/graphql", json={"query": "{ a }", "pad": "x" * 4096}, headers={"X-Request-ID": "r-413"}
