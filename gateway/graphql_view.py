@@ -18,6 +18,8 @@
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
   clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
   the WebSocket is refused (its operations carry no hash and are not checked).
+- ``GET /graphql`` from a browser is the gateway's own GraphiQL page
+  (:mod:`gateway.graphiql`: no CDN); with ``GATEWAY_GRAPHIQL=false``, a 404.
 - Answers to GET queries carry ``Cache-Control: private, max-age=N``
   (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
   ``Vary: Authorization``: they depend on the caller's credential.
@@ -52,6 +54,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.config import Settings
 from gateway.context import Context
+from gateway.graphiql import GraphiQLPage
 from gateway.persisted_operations import (
     PersistedOperationError,
     PersistedOperations,
@@ -190,6 +193,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+        self.graphiql_page = GraphiQLPage() if settings.graphiql else None
+        """The gateway's own GraphiQL page (:mod:`gateway.graphiql`); None when off."""
         self.persisted = PersistedOperations(
             apq=settings.apq,
             trusted_documents=settings.trusted_documents,
@@ -235,6 +240,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         answer = await self.process_result(request, result)
         return self.create_response(answer, await self.get_sub_response(request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The gateway's GraphiQL page, on its own files (strawberry's loads them from a CDN)."""
+        if self.graphiql_page is None:  # strawberry asks only when graphql_ide is set
+            raise HTTPException(404, "Not Found")
+        return self.graphiql_page.response()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """GraphiQL for a browser's plain GET, not for a GET of a persisted operation's hash."""
