@@ -54,6 +54,19 @@ TABS = [
 ]
 """The example operations, opened as GraphiQL's first tabs (named after the operations)."""
 
+AWX_FAILED = "{ jobCounts(filter: {sources: [AWX], states: [FAILED]}) { bySource { count } } }"
+WEBSOCKET_OPERATION = """(query) => new Promise((resolve, reject) => {
+  const url = location.origin.replace(/^http/, "ws") + "/graphql";
+  const client = graphqlWs.createClient({ url });
+  const data = [];
+  client.subscribe({ query }, {
+    next: (result) => data.push(result.data),
+    error: (error) => reject(new Error(String((error && error.reason) || error))),
+    complete: () => { client.dispose(); resolve(data); },
+  });
+})"""
+"""Run in the page: one operation over the page's own graphql-ws client."""
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="no chromium binary: install Debian's `chromium` (make test does, as root)",
@@ -76,6 +89,7 @@ class Offline:
         self.blocked: list[str] = []
         self.requested: list[str] = []
         self.problems: list[str] = []
+        self.websockets: list[str] = []
         self.context = browser.new_context(viewport={"width": 1440, "height": 1000})
         self.context.route("**/*", self._http)
         self.context.route_web_socket(re.compile(".*"), self._websocket)
@@ -92,6 +106,7 @@ class Offline:
             route.abort("blockedbyclient")
 
     def _websocket(self, ws: WebSocketRoute) -> None:
+        self.websockets.append(ws.url)
         if urlsplit(ws.url).hostname == LOOPBACK:
             ws.connect_to_server()
         else:
@@ -138,6 +153,11 @@ def test_graphiql_runs_the_dashboard_with_no_cdn(
         ARTIFACT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACT))
         print(f"GraphiQL screenshot: {ARTIFACT}")
+        calls_over_http = {name: upstream_requests(sandbox, name) for name in UPSTREAMS}
+
+        # Subscriptions take the page's graphql-ws client (its local UMD build) to
+        # ws://.../graphql, under the page's CSP: an operation over it answers.
+        over_websocket = page.evaluate(WEBSOCKET_OPERATION, AWX_FAILED)
     finally:
         offline.context.close()
 
@@ -147,5 +167,7 @@ def test_graphiql_runs_the_dashboard_with_no_cdn(
     assert any("/graphiql/static/graphiql.min.js" in url for url in offline.requested)
     assert offline.problems == []
     # the run went through the gateway to the sandbox: the same calls as over HTTP
-    assert {name: upstream_requests(sandbox, name) for name in UPSTREAMS} == calls
+    assert calls_over_http == calls
     assert sum(sum(counts.values()) for counts in calls.values()) > 0
+    assert over_websocket == [{"jobCounts": {"bySource": [{"count": awx_failed}]}}]
+    assert any(url.startswith("ws://127.0.0.1") for url in offline.websockets)
