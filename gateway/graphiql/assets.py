@@ -10,15 +10,17 @@ are committed beside this module.
 
 Each URL carries the file's content hash (``?v=``): an answer to the URL of
 the current version may be cached for a year (``immutable``); any other
-(no version, an old one) is ``no-cache``. Only the listed names are served,
-so no path from the request ever reaches the file system.
+(no version, an old one) is ``no-cache``. The set-up also writes a gzip copy
+of each vendor file (``NAME.gz``, compressed once, at its best level), sent
+to browsers that accept gzip: 1.1 MB on the wire instead of 4.1 MB. Only the
+listed names are served, so no path from the request ever reaches the file
+system.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +41,13 @@ CACHE_FOR_A_YEAR = "public, max-age=31536000, immutable"
 
 @dataclass(frozen=True)
 class Asset:
-    """One file the page loads: its served name, where it lies, and its content hash."""
+    """One file the page loads: its served name, where it lies, its content hash,
+    and its gzip copy when the set-up made one."""
 
     name: str
     path: Path
     version: str
+    gzipped: Path | None = None
 
     @property
     def url(self) -> str:
@@ -62,7 +66,21 @@ def vendor_names(package_dir: Path = PACKAGE_DIR) -> list[str]:
 
 def _hashed(name: str, path: Path) -> Asset:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    return Asset(name=name, path=path, version=digest)
+    gzipped = path.with_name(f"{path.name}.gz")
+    return Asset(name, path, digest, gzipped if gzipped.is_file() else None)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value takes gzip (``gzip;q=0`` refuses it)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.partition(";")
+        if coding.strip() in ("gzip", "*"):
+            quality = params.partition("q=")[2].strip()
+            try:
+                return not quality or float(quality) > 0
+            except ValueError:
+                return False
+    return False
 
 
 class AssetSet:
@@ -89,9 +107,6 @@ class AssetSet:
         """The versioned URL of a listed file (``KeyError`` for any other)."""
         return self.assets[name].url
 
-    def names(self) -> Iterable[str]:
-        return self.assets.keys()
-
     async def endpoint(self, request: Request) -> Response:
         """``GET /graphiql/static/{name}``: a listed file, or a 404 that says why."""
         name = request.path_params["name"]
@@ -108,4 +123,10 @@ class AssetSet:
             "cache-control": CACHE_FOR_A_YEAR if current else "no-cache",
             "x-content-type-options": "nosniff",
         }
-        return FileResponse(asset.path, media_type=asset.media_type, headers=headers)
+        path = asset.path
+        if asset.gzipped is not None:
+            headers["vary"] = "Accept-Encoding"
+            if accepts_gzip(request.headers.get("accept-encoding", "")):
+                path = asset.gzipped
+                headers["content-encoding"] = "gzip"
+        return FileResponse(path, media_type=asset.media_type, headers=headers)

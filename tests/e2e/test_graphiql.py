@@ -69,6 +69,22 @@ def test_each_file_is_served_with_its_type_and_cached_for_a_year(gateway: Gatewa
 
 
 @pytest.mark.usefixtures("installed")
+def test_a_browser_that_accepts_gzip_gets_the_gzip_copy(gateway: GatewayClient) -> None:
+    url = f"{gateway.url}/graphiql/static/graphiql.min.js"
+    original = (STATIC_DIR / "graphiql.min.js").read_bytes()
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == original
+    gzipped = httpx.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert gzipped.headers["vary"] == "Accept-Encoding"
+    assert int(gzipped.headers["content-length"]) < len(original) / 3
+    assert gzipped.content == original  # httpx decodes it
+    refused = httpx.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+
+
+@pytest.mark.usefixtures("installed")
 def test_a_file_asked_without_its_version_is_not_kept(gateway: GatewayClient) -> None:
     for url in ("/graphiql/static/graphiql.min.js", "/graphiql/static/page.js?v=old"):
         response = httpx.get(f"{gateway.url}{url}")
