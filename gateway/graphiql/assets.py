@@ -51,7 +51,8 @@ class Asset:
 
     @property
     def url(self) -> str:
-        return f"{STATIC_PATH}/{self.name}?v={self.version}"
+        """Relative to the page (``/graphql``), so a proxy's path prefix carries over."""
+        return f"{STATIC_PATH.lstrip('/')}/{self.name}?v={self.version}"
 
     @property
     def media_type(self) -> str:

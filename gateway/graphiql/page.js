@@ -35,7 +35,7 @@
       variables: firstVariables,
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
-      // Headers often hold a credential: kept for the session, not in localStorage.
+      // Headers often hold a credential: kept while the page is open, not in localStorage.
       shouldPersistHeaders: false,
       inputValueDeprecation: true,
     });
