@@ -1,4 +1,13 @@
 # jobs-gateway: GraphQL over a jobs store, an operations manager and AWX.
+
+# GraphiQL's browser files: `npm ci` of the pinned lock file, then only the files named
+# in assets.json are kept (copied into static/); node and node_modules stay in this stage.
+FROM node:20-slim AS graphiql
+WORKDIR /graphiql
+COPY gateway/graphiql/package.json gateway/graphiql/package-lock.json \
+     gateway/graphiql/assets.json gateway/graphiql/copy-assets.mjs ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && node copy-assets.mjs
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,6 +20,7 @@ COPY pyproject.toml README.md ./
 # The product only: sandbox/ (the demo and test upstreams) stays out of the image,
 # so `serve --demo` and `jobs-gateway sandbox` run from a checkout, not from here.
 COPY gateway ./gateway
+COPY --from=graphiql /graphiql/static ./gateway/graphiql/static
 COPY schema ./schema
 RUN pip install . && useradd --create-home --uid 10001 gateway
 

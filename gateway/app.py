@@ -1,5 +1,6 @@
-"""The Starlette application: ``/graphql`` (HTTP and WebSocket), ``/healthz``,
-``/readyz`` and ``/metrics`` (see :mod:`gateway.observability`, :mod:`gateway.readiness`).
+"""The Starlette application: ``/graphql`` (HTTP and WebSocket; GraphiQL on a
+browser's GET, its files under ``/graphiql/static/``), ``/healthz``, ``/readyz``
+and ``/metrics`` (see :mod:`gateway.observability`, :mod:`gateway.readiness`).
 
 The lifespan opens one pooled ``httpx.AsyncClient`` per upstream and closes
 them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Context`
@@ -88,6 +89,9 @@ def create_app(
     if metrics is not None and document_cache is not None:
         metrics.watch_document_cache(document_cache)
     extra_routes = [Route("/metrics", metrics.endpoint, methods=["GET"])] if metrics else []
+    # GraphiQL's files, routed after /graphql (and never reached by the POST lane's requests)
+    page = graphql.graphiql_page
+    graphiql_routes = page.routes() if page is not None else []
     app = Starlette(
         middleware=[
             # outermost: every answer gets the CORS headers, preflights stop here (none when off)
@@ -113,6 +117,7 @@ def create_app(
             *extra_routes,
             Route("/graphql", graphql),  # other methods: a coded 405 from the view
             WebSocketRoute("/graphql", graphql),
+            *graphiql_routes,
         ],
         lifespan=lifespan,
     )

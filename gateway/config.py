@@ -36,7 +36,9 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_JOBSTORE_CONCURRENCY`` (parallel single GETs, default 16),
 ``GATEWAY_JOBSTORE_NEWEST_FIRST`` (the jobs-store list order, default true),
 ``GATEWAY_SCAN_LIMIT`` (jobs a gateway-side scan reads at most, default 2000),
-``GATEWAY_INTROSPECTION`` and ``GATEWAY_GRAPHIQL`` (default true),
+``GATEWAY_INTROSPECTION`` (default true), ``GATEWAY_GRAPHIQL`` (GraphiQL on
+a browser's ``GET /graphql`` and its files under ``/graphiql/static/``, see
+:mod:`gateway.graphiql`; ``false`` serves neither; default true),
 ``GATEWAY_MAX_QUERY_DEPTH`` (default 12), ``GATEWAY_MAX_ALIASES`` (default 50),
 ``GATEWAY_MAX_ROOT_FIELDS`` (default 20), ``GATEWAY_MAX_DIRECTIVES`` (default 50),
 ``GATEWAY_MAX_QUERY_TOKENS`` (default 10000), ``GATEWAY_MAX_QUERY_LENGTH``

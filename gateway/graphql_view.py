@@ -24,6 +24,8 @@
   excepted). A WebSocket handshake from a page on another origin is refused
   (HTTP 403) unless that origin is one of ``GATEWAY_CORS_ORIGINS``
   (strawberry's ``allowed_origins``, see :mod:`gateway.cors`).
+- ``GET /graphql`` from a browser is the gateway's own GraphiQL page
+  (:mod:`gateway.graphiql`: no CDN); with ``GATEWAY_GRAPHIQL=false``, a 404.
 - Answers to GET queries carry ``Cache-Control: private, max-age=N``
   (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
   ``Vary: Authorization``: they depend on the caller's credential.
@@ -59,6 +61,7 @@ from strawberry.types import ExecutionResult
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.csrf import CSRF_CODE, CSRF_MESSAGE, preflighted
+from gateway.graphiql import GraphiQLPage
 from gateway.persisted_operations import (
     PersistedOperationError,
     PersistedOperations,
@@ -201,6 +204,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+        self.graphiql_page = GraphiQLPage() if settings.graphiql else None
+        """The gateway's own GraphiQL page (:mod:`gateway.graphiql`); None when off."""
         self.persisted = PersistedOperations(
             apq=settings.apq,
             trusted_documents=settings.trusted_documents,
@@ -260,6 +265,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         answer = await self.process_result(request, result)
         return self.create_response(answer, await self.get_sub_response(request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The gateway's GraphiQL page, on its own files (strawberry's loads them from a CDN)."""
+        if self.graphiql_page is None:  # strawberry asks only when graphql_ide is set
+            raise HTTPException(404, "Not Found")
+        return self.graphiql_page.response()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """GraphiQL for a browser's plain GET, not for a GET of a persisted operation's hash."""
