@@ -74,6 +74,14 @@ Persisted operations (see :mod:`gateway.persisted_operations`): ``GATEWAY_APQ``
 :mod:`gateway.trusted_documents`), ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` (refuse
 any other document, default false; needs the manifest) and
 ``GATEWAY_GET_CACHE_SECONDS`` (``max-age`` of answers to GET queries, default 0).
+
+Live job status (subscriptions, see :mod:`gateway.live`):
+``GATEWAY_SUBSCRIPTION_POLL_SECONDS`` (seconds between two polls of one
+watched job or filter, shared by every subscriber of it; default 2, fractions
+allowed, at least 0.05), ``GATEWAY_SUBSCRIPTION_WATCH_SIZE`` (how many of the
+newest matching jobs one ``jobsChanged`` poll reads, default 50, at most
+``GATEWAY_MAX_PAGE_SIZE``) and ``GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION``
+(operations in flight on one WebSocket, default 100).
 """
 
 from __future__ import annotations
@@ -175,6 +183,9 @@ class Settings:
     """The trusted documents manifest, SHA-256 to text (empty: none)."""
     trusted_documents_only: bool = False
     get_cache_seconds: int = 0
+    subscription_poll_seconds: float = 2.0
+    subscription_watch_size: int = 50
+    max_subscriptions_per_connection: int = 100
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -454,6 +465,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_documents_only=trusted_only,
         get_cache_seconds=reader.integer(
             "GATEWAY_GET_CACHE_SECONDS", 0, minimum=0, maximum=31_536_000
+        ),
+        subscription_poll_seconds=reader.number(
+            "GATEWAY_SUBSCRIPTION_POLL_SECONDS", 2.0, minimum=0.05, maximum=3600
+        ),
+        subscription_watch_size=reader.integer(
+            "GATEWAY_SUBSCRIPTION_WATCH_SIZE", 50, minimum=1, maximum=1000
+        ),
+        max_subscriptions_per_connection=reader.integer(
+            "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, minimum=1, maximum=10_000
         ),
     )
 
