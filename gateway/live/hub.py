@@ -6,8 +6,9 @@ first subscriber of a key starts one asyncio task that calls the spec's
 ``fetch`` every ``interval`` seconds (from the start of one poll to the start
 of the next) and hands each outcome (:class:`Polled`) to every subscriber of
 the key; a subscriber that joins a running poller gets its latest outcome
-first. When the last subscriber leaves, the task is cancelled: a dropped
-client stops its share of polling. A poll whose outcome the spec calls final
+first. When the last subscriber leaves, the poller stops (after the poll in
+flight, if any, so every request sent is a poll counted): a dropped client
+stops its share of polling. A poll whose outcome the spec calls final
 (a job that finished) ends the poller and every subscriber's feed.
 
 A failed poll (any exception) is an outcome like any other, an error the
@@ -71,7 +72,7 @@ class PollObserver(Protocol):
         """A subscriber of ``transport`` joined (+1) or left (-1)."""
 
     def poller_changed(self, delta: int) -> None:
-        """A poller started (+1) or stopped (-1)."""
+        """A poller's task started (+1) or ended (-1), its last poll counted."""
 
     def polled(self, upstream: str, outcome: str) -> None:
         """One poll read ``upstream`` with ``outcome`` (``ok``, ``error``)."""
@@ -138,6 +139,7 @@ class _Poller(Generic[T]):
     latest: Polled[T] | None = None
     task: asyncio.Task[None] | None = None
     polls: int = 0
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class LocalPollHub:
@@ -176,7 +178,6 @@ class LocalPollHub:
             self._pollers[spec.key] = poller
             poller.task = asyncio.create_task(self._run(poller), name=f"poll {spec.key!r:.80}")
             self.pollers_started += 1
-            self._observe_pollers(+1)
         else:
             poller = existing
             if poller.latest is not None:
@@ -195,26 +196,39 @@ class LocalPollHub:
         self._closed = True
         pollers = list(self._pollers.values())
         for poller in pollers:
-            self._stop(poller)
-        tasks = [p.task for p in pollers if p.task is not None]
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._stop(poller, now=True)
+        for poller in pollers:
+            if poller.task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller.task
 
-    def _stop(self, poller: _Poller[Any]) -> None:
-        """Forget the poller, cancel its task and end its subscribers' feeds."""
+    def _stop(self, poller: _Poller[Any], *, now: bool = False) -> None:
+        """Forget the poller and end its subscribers' feeds.
+
+        Its task ends after the poll in flight, if any (so that every request
+        sent is a poll counted), or at once with ``now`` (shutdown).
+        """
         if self._pollers.get(poller.spec.key) is poller:
             del self._pollers[poller.spec.key]
-            self._observe_pollers(-1)
-        if poller.task is not None and poller.task is not asyncio.current_task():
+        poller.stopping.set()
+        if now and poller.task is not None and poller.task is not asyncio.current_task():
             poller.task.cancel()
         for mailbox in poller.subscribers:
             mailbox.end()
 
     async def _run(self, poller: _Poller[T]) -> None:
+        # The observer hears of a poller while its task runs: once it says none is
+        # left, every request a poller sent has been answered and counted.
+        self._observe_pollers(+1)
+        try:
+            await self._poll(poller)
+        finally:
+            self._observe_pollers(-1)
+
+    async def _poll(self, poller: _Poller[T]) -> None:
         loop = asyncio.get_running_loop()
         spec = poller.spec
-        while True:
+        while not poller.stopping.is_set():
             started = loop.time()
             try:
                 polled: Polled[T] = Polled(value=await spec.fetch())
@@ -231,7 +245,9 @@ class LocalPollHub:
             if polled.error is None and spec.final(polled.value):  # type: ignore[arg-type]
                 self._stop(poller)
                 return
-            await asyncio.sleep(max(0.0, started + self.interval - loop.time()))
+            wait = max(0.0, started + self.interval - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(poller.stopping.wait(), wait)
 
     def _observe_pollers(self, delta: int) -> None:
         if self.observer is not None:
