@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from types import TracebackType
-
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp

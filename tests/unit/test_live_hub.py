@@ -7,7 +7,7 @@ step the test takes: counts are exact without any timing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 
 import pytest
@@ -48,6 +48,15 @@ class Observer:
 
     def polled(self, upstream: str, outcome: str) -> None:
         self.polls[upstream, outcome] = self.polls.get((upstream, outcome), 0) + 1
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the loop run until ``condition`` holds (at most 10,000 turns)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")
 
 
 async def next_value(feed: AsyncIterator[Polled[str]]) -> Polled[str]:
@@ -139,8 +148,7 @@ async def test_a_failed_poll_is_an_outcome_and_polling_goes_on() -> None:
         assert failed.value is None
         source.values.put_nowait("running")
         assert (await next_value(feed)).value == "running"
-        while source.calls < 3:
-            await asyncio.sleep(0)
+        await until(lambda: source.calls == 3)
     assert observer.subscriptions == {"sse": 0}
     assert observer.pollers == 1  # its third poll is still waiting for an answer
     source.values.put_nowait("answer of the poll in flight")
@@ -197,8 +205,7 @@ async def test_a_slow_subscriber_keeps_the_newest_outcomes(subscribers: int) -> 
         ]
         for n in range(40):
             source.values.put_nowait(str(n))
-        while hub.polls_made < 40:
-            await asyncio.sleep(0)
+        await until(lambda: hub.polls_made == 40)
         for feed in feeds:
             first = await next_value(feed)
             assert first.value == "24"  # 16 kept: the oldest were dropped
