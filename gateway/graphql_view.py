@@ -22,8 +22,9 @@
   limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
 - Persisted operations (:mod:`gateway.persisted_operations`) resolve each GET
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
-  clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
-  the WebSocket is refused (its operations carry no hash and are not checked).
+  clients expect; over SSE a ``next`` event and ``complete``), a refusal a
+  coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` the WebSocket is refused
+  (its operations carry no hash and are not checked).
 - Answers to GET queries carry ``Cache-Control: private, max-age=N``
   (``GATEWAY_GET_CACHE_SECONDS``; 0 for an answer with errors) and
   ``Vary: Authorization``: they depend on the caller's credential.
@@ -250,6 +251,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             data=None, errors=[GraphQLError(error.reason, extensions={"code": error.code})]
         )
         answer = await self.process_result(request, result)
+        stream = self._get_stream_transport_from_headers(request.headers)
+        if stream is not None:  # GraphQL over SSE: the miss is the stream's one result
+            events = stream.encode_next(answer, self.encode_json_string) + stream.encode_complete()
+            return Response(events, headers=dict(stream.headers))
         return self.create_response(answer, await self.get_sub_response(request))
 
     def should_render_graphql_ide(self, request: Any) -> bool:

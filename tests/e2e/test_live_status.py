@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import time
 
@@ -341,3 +342,33 @@ async def test_forwarded_credentials_never_share_a_poll(
     assert value(scrape(gateway), "gateway_live_pollers_started_total") == 2
     for sub in [*same, stranger]:
         await sub.close()
+
+
+async def test_persisted_subscriptions_over_sse(
+    sandbox: SandboxThread, start_gateway: GatewayFactory
+) -> None:
+    gateway = live_gateway(start_gateway)
+    job_id = create_flow_job(sandbox, "persisted")
+    set_flow_job_status(sandbox, job_id, "Completed")
+    sha = hashlib.sha256(JOB_UPDATED.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha}}
+    variables = {"id": flow_job_id(job_id)}
+    sse = {"accept": "text/event-stream"}
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=20) as http:
+        miss = await http.post(
+            "/graphql", json={"extensions": extensions, "variables": variables}, headers=sse
+        )
+        assert miss.headers["content-type"] == "text/event-stream"
+        events = parse_events(miss.text.splitlines())
+        assert [name for name, _ in events] == ["next", "complete"]
+        error = json.loads(events[0][1])["errors"][0]
+        assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+        for body in (
+            {"query": JOB_UPDATED, "extensions": extensions, "variables": variables},
+            {"extensions": extensions, "variables": variables},  # the hash alone now
+        ):
+            response = await http.post("/graphql", json=body, headers=sse)
+            events = parse_events(response.text.splitlines())
+            assert [name for name, _ in events] == ["next", "complete"]
+            assert json.loads(events[0][1])["data"]["jobUpdated"]["state"] == "SUCCEEDED"
