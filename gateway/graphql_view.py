@@ -265,7 +265,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
-        if request.scope["type"] == "http" and request.scope["method"] == "GET":
+        streamed = self._get_stream_transport_from_headers(request.headers) is not None
+        if request.scope["type"] == "http" and request.scope["method"] == "GET" and not streamed:
             sub_response.headers["cache-control"] = self.get_cache_control
             sub_response.headers["vary"] = "Authorization"
         return sub_response

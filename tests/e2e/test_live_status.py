@@ -278,9 +278,21 @@ async def test_sse_by_get_validation_errors_as_events_and_plain_http_refused(
         )
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/event-stream"
+        assert response.headers.get_list("cache-control") == ["no-cache, no-transform"]
         events = parse_events(response.text.splitlines())
         assert [name for name, _ in events] == ["next", "complete"]
         assert json.loads(events[0][1])["data"]["jobUpdated"]["state"] == "SUCCEEDED"
+
+        # a mutation by GET is a request problem, reported in the stream
+        response = await http.get(
+            "/graphql",
+            params={"query": "mutation { __typename }"},
+            headers={"accept": "text/event-stream"},
+        )
+        events = parse_events(response.text.splitlines())
+        [error] = json.loads(events[0][1])["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert error["message"] == "mutations are not allowed"
 
         # validation errors come as a `next` event, as the protocol asks
         response = await http.post(
