@@ -174,7 +174,7 @@ async def read_watched(ctx: Context, flt: ViewFilter) -> ViewPage:
     return await jobs_page(ctx.for_poll(), flt, size, None)
 
 
-class _Known:
+class SeenStates:
     """The states a ``jobsChanged`` subscriber has seen, newest remembered last (bounded)."""
 
     def __init__(self, capacity: int) -> None:
@@ -222,7 +222,7 @@ async def job_changes(ctx: Context, flt: ViewFilter) -> AsyncIterator[JobChange 
         key=("jobs", flt, poll_credential(ctx)), fetch=fetch, outcomes=outcomes
     )
     size = min(ctx.settings.subscription_watch_size, ctx.settings.max_page_size)
-    known = _Known(capacity=KNOWN_PER_WATCHED * size)
+    known = SeenStates(capacity=KNOWN_PER_WATCHED * size)
     async with _hub(ctx).subscribe(spec, transport=transport_of(ctx)) as feed:
         failing: set[JobSource] = set()
         whole_failed = False
