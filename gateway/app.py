@@ -35,8 +35,8 @@ from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
 
-STREAMS_END_WAIT = 0.1
-"""Seconds the live streams get to send their ``complete`` before the WebSockets close."""
+STREAMS_END_WAIT = 2.0
+"""Seconds, at most, the live streams get to end (``complete``) before the WebSockets close."""
 
 
 def create_app(
@@ -69,8 +69,10 @@ def create_app(
 
     async def before_shutdown() -> None:
         """End the live streams (each gets its ``complete``), then close the WebSockets (1001)."""
-        await live.close()
-        await asyncio.sleep(STREAMS_END_WAIT)  # let the streams send their last messages
+        had_streams = live.active_subscriptions > 0
+        await live.close(drain=STREAMS_END_WAIT)
+        if had_streams:
+            await asyncio.sleep(0.01)  # the streams' last sends, after they left the hub
         await websockets.close_all()
 
     @asynccontextmanager

@@ -91,8 +91,12 @@ class PollHub(Protocol):
         """
         ...
 
-    async def close(self) -> None:
-        """Stop every poller and end every feed (server shutdown)."""
+    async def close(self, drain: float = 0.0) -> None:
+        """Stop every poller and end every feed (server shutdown).
+
+        ``drain``: seconds to wait, at most, for the subscribers to leave (their
+        streams to finish) before returning.
+        """
         ...
 
     @property
@@ -102,7 +106,7 @@ class PollHub(Protocol):
 
     @property
     def active_subscriptions(self) -> int:
-        """Subscribers now, on every key."""
+        """Subscribers now (joined and not yet left), on every key."""
         ...
 
 
@@ -150,6 +154,9 @@ class LocalPollHub:
         self.observer = observer
         self._pollers: dict[Hashable, _Poller[Any]] = {}
         self._closed = False
+        self._subscribers = 0
+        self._all_left = asyncio.Event()
+        self._all_left.set()
         self.pollers_started = 0
         """Pollers ever started (tests read it: N subscribers of one key start one)."""
         self.polls_made = 0
@@ -161,7 +168,7 @@ class LocalPollHub:
 
     @property
     def active_subscriptions(self) -> int:
-        return sum(len(p.subscribers) for p in self._pollers.values())
+        return self._subscribers
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -184,15 +191,20 @@ class LocalPollHub:
                 mailbox.put(poller.latest)
         poller.subscribers.add(mailbox)
         self._observe_subscription(transport, +1)
+        self._subscribers += 1
+        self._all_left.clear()
         try:
             yield mailbox.feed()
         finally:
             self._observe_subscription(transport, -1)
+            self._subscribers -= 1
+            if not self._subscribers:
+                self._all_left.set()
             poller.subscribers.discard(mailbox)
             if not poller.subscribers and self._pollers.get(spec.key) is poller:
                 self._stop(poller)
 
-    async def close(self) -> None:
+    async def close(self, drain: float = 0.0) -> None:
         self._closed = True
         pollers = list(self._pollers.values())
         for poller in pollers:
@@ -201,6 +213,9 @@ class LocalPollHub:
             if poller.task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller.task
+        if drain > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_left.wait(), drain)
 
     def _stop(self, poller: _Poller[Any], *, now: bool = False) -> None:
         """Forget the poller and end its subscribers' feeds.

@@ -209,3 +209,23 @@ async def test_a_slow_subscriber_keeps_the_newest_outcomes(subscribers: int) -> 
         for feed in feeds:
             first = await next_value(feed)
             assert first.value == "24"  # 16 kept: the oldest were dropped
+
+
+async def test_close_waits_for_the_subscribers_to_leave() -> None:
+    source = FakeSource()
+    hub = LocalPollHub(interval=0)
+    left: list[str] = []
+
+    async def follow(name: str) -> None:
+        async with hub.subscribe(source.spec()) as feed:
+            async for _ in feed:
+                pass
+            await asyncio.sleep(0)  # a stream's last send
+        left.append(name)
+
+    tasks = [asyncio.create_task(follow(name)) for name in ("a", "b")]
+    await until(lambda: hub.active_subscriptions == 2)
+    await hub.close(drain=5)
+    assert sorted(left) == ["a", "b"]
+    assert hub.active_subscriptions == 0
+    await asyncio.gather(*tasks)
