@@ -15,10 +15,13 @@ import base64
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from sandbox.server import SandboxThread
+from tests.conftest import sandbox_reset
 from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults, upstream_requests
 from tests.e2e.live_clients import (
     JOB_UPDATED,
@@ -34,6 +37,15 @@ from tests.e2e.live_clients import (
 from tests.e2e.metrics_reading import scrape, total, value
 
 POLL = "0.2"
+
+
+@pytest.fixture(autouse=True)
+def pristine_data_after(sandbox: SandboxThread) -> Iterator[None]:
+    """The jobs these tests create are gone afterwards: other tests read the newest jobs."""
+    yield
+    sandbox_reset(sandbox, data=True)
+
+
 BSON_ROUTE = "GET /jobs/v1/bson/{job_id}"
 LIST_ROUTE = "GET /jobs/v1/"
 KINDS = ("websocket", "sse")

@@ -15,6 +15,7 @@ from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 
 from sandbox.server import SandboxThread
+from tests.conftest import sandbox_reset
 from tests.e2e.conftest import GatewayClient, GatewayFactory
 from tests.e2e.live_clients import (
     JOB_UPDATED,
@@ -76,9 +77,12 @@ async def test_gql_over_graphql_transport_ws_runs_a_subscription_to_its_end(
     )
     request = GraphQLRequest(JOB_UPDATED, variable_values={"id": flow_job_id(job_id)})
     seen: list[str] = []
-    async with Client(transport=transport, fetch_schema_from_transport=True) as session:
-        async for result in session.subscribe(request):  # ends when the stream completes
-            seen.append(result["jobUpdated"]["state"])
-            if len(seen) == 1:
-                set_flow_job_status(sandbox, job_id, "Completed")
+    try:
+        async with Client(transport=transport, fetch_schema_from_transport=True) as session:
+            async for result in session.subscribe(request):  # ends when the stream completes
+                seen.append(result["jobUpdated"]["state"])
+                if len(seen) == 1:
+                    set_flow_job_status(sandbox, job_id, "Completed")
+    finally:
+        sandbox_reset(sandbox, data=True)  # other tests read the newest jobs
     assert seen == ["RUNNING", "SUCCEEDED"]

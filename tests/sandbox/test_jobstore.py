@@ -330,5 +330,6 @@ def test_status_control_route_pins_a_job_status(
         # control routes are not counted
         assert control.get("/_sandbox/stats").json()["total"] == 0
     meta = client.get(f"/jobs/v1/bson/{job['jobId']}").json()[0]["metadata"]
+    sandbox_reset(sandbox, data=True)
     assert meta["status"] == "Aborted"
     assert parse_iso(meta["updated"]) > parse_iso(job["metadata"]["updated"])  # type: ignore[operator]
