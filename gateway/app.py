@@ -9,6 +9,7 @@ them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Con
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from gateway.config import Settings, load_settings
 from gateway.cors import cors_middleware
 from gateway.graphql_post_lane import GraphQLPostLane
 from gateway.keyed_locks import KeyedLocks
+from gateway.live.hub import LocalPollHub
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
 from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
@@ -35,6 +37,9 @@ from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
 
+STREAMS_END_WAIT = 2.0
+"""Seconds, at most, the live streams get to end (``complete``) before the WebSockets close."""
+
 
 def create_app(
     settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
@@ -44,7 +49,10 @@ def create_app(
     ``app.state.metrics`` holds its :class:`GatewayMetrics` (``None`` with
     ``GATEWAY_METRICS=false``), ``app.state.websockets`` its open WebSocket
     connections (closed with 1001 at shutdown, see :mod:`gateway.shutdown`),
-    ``app.state.tracer_provider`` the provider it traces into (``None``: off).
+    ``app.state.tracer_provider`` the provider it traces into (``None``: off),
+    ``app.state.live`` its shared pollers (:mod:`gateway.live`) and
+    ``app.state.before_shutdown`` what a graceful shutdown runs first: the
+    live streams end with ``complete``, then the WebSockets close with 1001.
 
     Traces (:mod:`gateway.observability.tracing`): with ``tracer_provider``
     the app traces into it (tests pass one with an in-memory exporter; its
@@ -59,6 +67,15 @@ def create_app(
         tracer_provider = own_provider = exporting_provider()
     tracer = gateway_tracer(tracer_provider)
     websockets = WebSocketConnections()
+    live = LocalPollHub(settings.subscription_poll_seconds, observer=metrics)
+
+    async def before_shutdown() -> None:
+        """End the live streams (each gets its ``complete``), then close the WebSockets (1001)."""
+        had_streams = live.active_subscriptions > 0
+        await live.close(drain=STREAMS_END_WAIT)
+        if had_streams:
+            await asyncio.sleep(0.01)  # the streams' last sends, after they left the hub
+        await websockets.close_all()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -74,8 +91,9 @@ def create_app(
         if metrics is not None:
             metrics.breakers_closed(clients.values())
         try:
-            yield {"clients": clients, "create_locks": KeyedLocks()}
+            yield {"clients": clients, "create_locks": KeyedLocks(), "live": live}
         finally:
+            await live.close()
             for http in https.values():
                 await http.aclose()
             if own_provider is not None:
@@ -123,5 +141,7 @@ def create_app(
     )
     app.state.metrics = metrics
     app.state.websockets = websockets
+    app.state.live = live
+    app.state.before_shutdown = before_shutdown
     app.state.tracer_provider = tracer_provider
     return app

@@ -9,10 +9,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from gateway.shutdown import GracefulServer
 
 UVICORN_WS_MAX_SIZE = 16 * 1024 * 1024
 """uvicorn's own default ``ws_max_size``."""
@@ -38,6 +41,8 @@ class BackgroundServer:
 
     ``ws_max_size``: the largest WebSocket message uvicorn reads (bytes), as
     ``serve`` sets it from ``GATEWAY_MAX_BODY_BYTES``; uvicorn's default otherwise.
+    ``before_shutdown``: run once listening has stopped, as ``serve`` runs the
+    app's (``app.state.before_shutdown``: live streams end, WebSockets close).
     """
 
     def __init__(
@@ -47,19 +52,23 @@ class BackgroundServer:
         port: int = 0,
         *,
         ws_max_size: int | None = None,
+        before_shutdown: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.host = host
         self._sock = bind_socket(host, port)
         self.port: int = self._sock.getsockname()[1]
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                lifespan="on",
-                log_level="warning",
-                access_log=False,
-                timeout_graceful_shutdown=2,
-                ws_max_size=ws_max_size or UVICORN_WS_MAX_SIZE,
-            )
+        config = uvicorn.Config(
+            app,
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+            ws_max_size=ws_max_size or UVICORN_WS_MAX_SIZE,
+        )
+        self._server = (
+            uvicorn.Server(config)
+            if before_shutdown is None
+            else GracefulServer(config, before_shutdown=before_shutdown)
         )
         self._thread = threading.Thread(target=self._run, name="server", daemon=True)
 

@@ -117,7 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
         # (1009) from its frame header, before its payload is read or decoded.
         ws_max_size=settings.max_body_bytes,
     )
-    server = GracefulServer(config, before_shutdown=app.state.websockets.close_all)
+    server = GracefulServer(config, before_shutdown=app.state.before_shutdown)
 
     async def main() -> None:
         if not args.demo:

@@ -84,6 +84,13 @@ exact origins allowed to call from a browser, or ``*``; empty, the default:
 no CORS headers), ``GATEWAY_CORS_ALLOW_CREDENTIALS`` (default false; not with
 ``*``) and ``GATEWAY_CORS_MAX_AGE`` (seconds a browser keeps a preflight,
 default 600).
+Live job status (subscriptions, see :mod:`gateway.live`):
+``GATEWAY_SUBSCRIPTION_POLL_SECONDS`` (seconds between two polls of one
+watched job or filter, shared by every subscriber of it; default 2, fractions
+allowed, at least 0.05), ``GATEWAY_SUBSCRIPTION_WATCH_SIZE`` (how many of the
+newest matching jobs one ``jobsChanged`` poll reads, default 50, at most
+``GATEWAY_MAX_PAGE_SIZE``) and ``GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION``
+(operations in flight on one WebSocket, default 100).
 """
 
 from __future__ import annotations
@@ -192,6 +199,9 @@ class Settings:
     """Exact origins (``scheme://host[:port]``, lowercase) or ``("*",)``; empty: no CORS."""
     cors_allow_credentials: bool = False
     cors_max_age: int = 600
+    subscription_poll_seconds: float = 2.0
+    subscription_watch_size: int = 50
+    max_subscriptions_per_connection: int = 100
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -483,6 +493,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=cors_origins,
         cors_allow_credentials=cors_credentials,
         cors_max_age=reader.integer("GATEWAY_CORS_MAX_AGE", 600, minimum=0, maximum=86_400),
+        subscription_poll_seconds=reader.number(
+            "GATEWAY_SUBSCRIPTION_POLL_SECONDS", 2.0, minimum=0.05, maximum=3600
+        ),
+        subscription_watch_size=reader.integer(
+            "GATEWAY_SUBSCRIPTION_WATCH_SIZE", 50, minimum=1, maximum=1000
+        ),
+        max_subscriptions_per_connection=reader.integer(
+            "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, minimum=1, maximum=10_000
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from gateway.config import Settings
 from gateway.keyed_locks import KeyedLocks
+from gateway.live.hub import PollHub
 from gateway.loaders import Loaders
 from gateway.upstream_names import Upstream
 from gateway.upstreams.awx import AwxAPI
@@ -34,6 +35,12 @@ class Context:
     loaders: Loaders
     create_locks: KeyedLocks = field(default_factory=KeyedLocks)
     """The app's per-key create locks (see :mod:`gateway.keyed_locks`)."""
+    clients: dict[Upstream, UpstreamClient] = field(default_factory=dict)
+    """The app's upstream clients (a live poll makes a fresh context of its own from them)."""
+    authorization: str | None = field(default=None, repr=False)
+    """The caller's ``Authorization`` header (forwarded upstream in ``forward`` mode)."""
+    live: PollHub | None = None
+    """The app's shared pollers (:mod:`gateway.live`); ``None``: no subscriptions here."""
 
     @classmethod
     def create(
@@ -45,6 +52,7 @@ class Context:
         request: Request | WebSocket | None = None,
         response: Response | WebSocket | None = None,
         create_locks: KeyedLocks | None = None,
+        live: PollHub | None = None,
     ) -> Context:
         """A context for one request (call inside the running event loop)."""
         caller = Caller.for_request(
@@ -69,6 +77,23 @@ class Context:
                 jobstore_concurrency=settings.jobstore_concurrency,
             ),
             create_locks=create_locks if create_locks is not None else KeyedLocks(),
+            clients=clients,
+            authorization=authorization,
+            live=live,
+        )
+
+    def for_poll(self) -> Context:
+        """A fresh context for one live poll: same caller, new loaders, deadline and budget.
+
+        Every poll reads the upstreams anew: a request's loaders cache what
+        they loaded, which would freeze a watched job.
+        """
+        return Context.create(
+            settings=self.settings,
+            clients=self.clients,
+            authorization=self.authorization,
+            create_locks=self.create_locks,
+            live=self.live,
         )
 
 

@@ -4,6 +4,7 @@ The hierarchy::
 
     GatewayError                    code
     ├── BadUserInput                BAD_USER_INPUT (the caller's argument is wrong)
+    ├── NotFound                    NOT_FOUND (what the caller named does not exist)
     └── UpstreamError               (an upstream call failed; carries upstream, request, status)
         ├── UpstreamUnavailable     UPSTREAM_UNAVAILABLE (dropped, 5xx, circuit open)
         │   └── UpstreamUnreachable UPSTREAM_UNAVAILABLE (never sent: no connection, circuit open)
@@ -60,6 +61,12 @@ class BadUserInput(GatewayError):
         if self.argument is not None:
             ext["argument"] = self.argument
         return ext
+
+
+class NotFound(GatewayError):
+    """The object the caller named does not exist (a subscription's job, say)."""
+
+    code = "NOT_FOUND"
 
 
 @dataclass(frozen=True, slots=True)

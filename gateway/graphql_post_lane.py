@@ -10,7 +10,8 @@ response objects and strawberry's HTTP view were about a third of the CPU time
 of a small query.
 
 Everything else goes on to the app unchanged, with the body it already read
-replayed: GET, WebSocket, other paths and content types, bodies that are not
+replayed: GET, WebSocket, other paths and content types, requests that accept
+``text/event-stream`` (GraphQL over SSE), bodies that are not
 one JSON object with a ``query`` text (or the hash of a known one, see
 :mod:`gateway.persisted_operations`), the ``X-Cost-Dry-Run`` header, and any
 operation the fast path declines (a text not yet checked, a cost over the
@@ -39,6 +40,7 @@ logger = logging.getLogger("gateway.http")
 
 _JSON = b"application/json"
 _DRY_RUN = b"x-cost-dry-run"
+_EVENT_STREAM = b"text/event-stream"
 _OPTIONAL_OBJECTS = ("variables", "extensions")
 _INTERNAL_ERROR = orjson.dumps(
     {
@@ -119,6 +121,9 @@ class GraphQLPostLane:
         headers = _header_values(scope)
         if not _is_json(headers.get(b"content-type")) or _DRY_RUN in headers:
             await self.app(scope, receive, send)
+            return
+        if _EVENT_STREAM in headers.get(b"accept", b"").lower():
+            await self.app(scope, receive, send)  # GraphQL over SSE: the view streams it
             return
         declared = headers.get(b"content-length")
         if declared is None or not declared.isdigit() or int(declared) > self.max_bytes:

@@ -7,7 +7,13 @@
   client accepts it, else ``application/json`` (GraphQL over HTTP); never a
   500 or a traceback.
 - The WebSocket speaks graphql-transport-ws only, and sends every message as a
-  text frame (:class:`LimitedWebSocketAdapter`).
+  text frame (:class:`LimitedWebSocketAdapter`); at most
+  ``GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION`` operations are in flight on one.
+- A GET or POST that accepts ``text/event-stream`` is GraphQL over SSE
+  (graphql-sse, distinct connections mode, strawberry's transport): the answer
+  is ``text/event-stream``, one ``event: next`` per result and a final
+  ``event: complete``; errors found before execution are a ``next`` event too,
+  as the protocol asks. A subscription without it is a coded 400.
 - A WebSocket message longer than ``GATEWAY_MAX_BODY_BYTES`` closes the
   connection with 1009 (message too big): the HTTP body limit, applied to the
   WebSocket. ``serve`` has uvicorn refuse it from the frame header, before the
@@ -16,8 +22,9 @@
   limits (:mod:`schema.core.limits`) answer with coded errors on every transport.
 - Persisted operations (:mod:`gateway.persisted_operations`) resolve each GET
   and POST's document; a miss is a GraphQL answer (status 200, as Apollo's
-  clients expect), a refusal a coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
-  the WebSocket is refused (its operations carry no hash and are not checked).
+  clients expect; over SSE a ``next`` event and ``complete``), a refusal a
+  coded 4xx. With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` the WebSocket is refused
+  (its operations carry no hash and are not checked).
 - CSRF prevention (:mod:`gateway.csrf`, ``GATEWAY_CSRF_PREVENTION``): a GET
   or POST that a page could send cross-site without a preflight is refused
   with 400 and ``CSRF_PREVENTED`` before anything else (the GraphiQL page
@@ -55,8 +62,9 @@ from strawberry.http.exceptions import (
 )
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.config import Settings
 from gateway.context import Context
@@ -89,6 +97,10 @@ WS_FORBIDDEN = 4403
 OPERATION_LIMIT = "Subscription limit reached"
 """strawberry's message past ``max_subscriptions_per_connection`` operations in flight."""
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+SUBSCRIPTION_NEEDS_STREAM = (
+    "subscriptions need a stream: send the request with `Accept: text/event-stream` "
+    "(GraphQL over SSE), or use graphql-transport-ws on the WebSocket"
+)
 
 
 def refusal(status: int, message: str, *, accept: str = "", code: str | None = None) -> Response:
@@ -196,10 +208,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 max_cost=settings.max_cost,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
-            # Only graphql-transport-ws: strawberry's legacy graphql-ws handler runs
-            # subscriptions only, and the schema has none, so every operation there
-            # ended as an internal error; a legacy client is now refused at once (4406).
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # graphql-transport-ws on the WebSocket (a client of the legacy graphql-ws
+            # protocol is refused at once, 4406), and GraphQL over SSE (graphql-sse,
+            # distinct connections) for requests that accept text/event-stream.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             # cross-site WebSocket hijacking: other origins' pages only if CORS allows them
             allowed_origins=settings.cors_origins,
         )
@@ -234,11 +247,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
         except PersistedOperationError as e:
             response = await self._persisted_refusal(request, e)
         except HTTPException as e:
-            status = e.status_code
-            if isinstance(e.__cause__, InvalidOperationTypeError) and request.method == "GET":
-                status = 405  # GraphQL over HTTP: mutations are POST only
-            logger.info("%s /graphql refused with %d: %s", request.method, status, e.reason)
-            response = refusal(status, e.reason, accept=request.headers.get("accept", ""))
+            status, reason = e.status_code, e.reason
+            cause = e.__cause__
+            if isinstance(cause, InvalidOperationTypeError):
+                if cause.operation_type is OperationType.SUBSCRIPTION:
+                    reason = SUBSCRIPTION_NEEDS_STREAM
+                elif request.method == "GET":
+                    status = 405  # GraphQL over HTTP: mutations are POST only
+            logger.info("%s /graphql refused with %d: %s", request.method, status, reason)
+            response = refusal(status, reason, accept=request.headers.get("accept", ""))
         finally:
             _accept.reset(token)
         await response(scope, receive, send)
@@ -264,6 +281,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             data=None, errors=[GraphQLError(error.reason, extensions={"code": error.code})]
         )
         answer = await self.process_result(request, result)
+        stream = self._get_stream_transport_from_headers(request.headers)
+        if stream is not None:  # GraphQL over SSE: the miss is the stream's one result
+            events = stream.encode_next(answer, self.encode_json_string) + stream.encode_complete()
+            return Response(events, headers=dict(stream.headers))
         return self.create_response(answer, await self.get_sub_response(request))
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -280,7 +301,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
-        if request.scope["type"] == "http" and request.scope["method"] == "GET":
+        streamed = self._get_stream_transport_from_headers(request.headers) is not None
+        if request.scope["type"] == "http" and request.scope["method"] == "GET" and not streamed:
             sub_response.headers["cache-control"] = self.get_cache_control
             sub_response.headers["vary"] = "Authorization"
         return sub_response
@@ -320,6 +342,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if not isinstance(data, dict):
             raise HTTPException(400, "the request body must be a JSON object with a `query`")
         extensions = _object_or_none(data, "extensions")
+        transport = self._get_stream_transport_from_headers(request.headers)
         return GraphQLRequestData(
             query=self.persisted.resolve(
                 _text_or_none(data, "query"), extensions, data.get("documentId")
@@ -327,6 +350,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             variables=_object_or_none(data, "variables"),
             operation_name=_text_or_none(data, "operationName"),
             extensions=extensions,
+            protocol=transport.protocol if transport is not None else "http",
         )
 
     async def get_context(
@@ -340,6 +364,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             create_locks=request.state.create_locks,
+            live=getattr(request.state, "live", None),
         )
 
     def note_operation(self, query: str | None, operation_name: str | None) -> None:

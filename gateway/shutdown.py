@@ -5,9 +5,11 @@ up to ``timeout_graceful_shutdown`` (``GATEWAY_SHUTDOWN_GRACE``). What this
 module adds:
 
 - :class:`TrackWebSockets` records open WebSocket connections, and
-  :class:`GracefulServer` closes them with 1001 (going away) as shutdown
-  starts: uvicorn itself would close them with 1012 (service restart), which
-  tells a client to come back to the same place;
+  :class:`GracefulServer` runs the app's ``before_shutdown`` as shutdown
+  starts: the live subscriptions end with ``complete`` (SSE streams too, see
+  :mod:`gateway.live`), then the WebSockets close with 1001 (going away):
+  uvicorn itself would close them with 1012 (service restart), which tells a
+  client to come back to the same place;
 - :func:`exit_zero_on_sigterm`: uvicorn re-raises the signal it caught once it
   has shut down, so a SIGTERM would end the process "killed by signal 15"
   even after a clean shutdown; orchestrators read that as a failure.

@@ -21,6 +21,10 @@ Endpoints (all need ``Authorization: Bearer <token>``):
   (an array, empty when none).
 - ``GET /jobs/v1/workflow/{workflow_id}``: that workflow's jobs, newest first.
 
+Control (tests, no credential): ``PUT /_sandbox/jobs/{job_id}/status``
+``{"status": "<word>"}`` pins a job's status from now on (see
+:func:`_status_control_routes`).
+
 The clock: a posted job whose ``metadata.status`` is final (``Completed``,
 ``Aborted``) keeps it (an imported, finished job). Any other posted job reads
 ``InProgress`` until its :class:`~sandbox.clock.Progression` is final
@@ -189,6 +193,18 @@ class JobStore:
         meta["modified"] = dotnet_iso(moment.replace(microsecond=0))
         return shown
 
+    def set_status(self, job_id: str, status: str) -> dict[str, Any] | None:
+        """Pin a job's ``metadata.status`` (its clock stops), ``updated`` now; ``None``: unknown."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        self.clocks.pop(job_id, None)
+        now = utc_now()
+        job["metadata"]["status"] = status
+        job["metadata"]["updated"] = dotnet_iso(now)
+        job["metadata"]["modified"] = dotnet_iso(now.replace(microsecond=0))
+        return job
+
     def get(self, job_id: str) -> dict[str, Any] | None:
         """One job by ``jobId``."""
         job = self.jobs.get(job_id)
@@ -272,6 +288,31 @@ def _routes(store: JobStore) -> list[Route]:
     ]
 
 
+def _status_control_routes(store: JobStore) -> list[Route]:
+    """``PUT /_sandbox/jobs/{job_id}/status`` ``{"status": "<word>"}``: set a job's status now.
+
+    For live-status tests: the job stops following its clock and reads the
+    given word (``InProgress``, ``Completed``, ``Aborted``, ...) from now on,
+    with ``metadata.updated`` set to now. Like every ``/_sandbox/`` route it
+    is not counted and needs no credential.
+    """
+
+    async def set_status(request: Request) -> Response:
+        try:
+            body = JSONBody.parse(await request.body())
+        except ValueError:
+            return problem_response(400, "The body must be JSON.")
+        status = body.get("status") if isinstance(body, dict) else None
+        if not isinstance(status, str) or not status:
+            return problem_response(400, 'The body must be {"status": "<word>"}.')
+        job = store.set_status(request.path_params["job_id"], status)
+        if job is None:
+            return problem_response(404, "Job not found")
+        return JSONBody(store.render(job))
+
+    return [Route("/_sandbox/jobs/{job_id}/status", set_status, methods=["PUT"])]
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own 404/405 in the store's ProblemDetails shape."""
     if not isinstance(exc, HTTPException):
@@ -290,7 +331,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
     store = JobStore(settings)
     app = build_sandbox_app(
         name="jobstore",
-        routes=_routes(store),
+        routes=[*_routes(store), *_status_control_routes(store)],
         auth=AuthPolicy(token=settings.token),
         error_body=problem,
         openapi=OPENAPI,

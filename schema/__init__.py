@@ -5,7 +5,8 @@
 - :mod:`schema.jobstore`, :mod:`schema.opsmanager`, :mod:`schema.awx`: each
   system's ``types``, ``inputs``, ``queries``, ``mutations`` and
   ``resolvers``;
-- :mod:`schema.view`: the cross-system ``jobs`` and ``jobCounts``.
+- :mod:`schema.view`: the cross-system ``jobs`` and ``jobCounts``, and the live
+  ``jobUpdated`` and ``jobsChanged`` subscriptions.
 
 Resolvers stay thin: they read their arguments and call one function (a
 ``resolvers`` module next door, a type's ``load``, or :mod:`gateway.view`),
@@ -51,6 +52,7 @@ from schema.opsmanager.queries import OperationsJobQueries
 from schema.opsmanager.types import OperationsJob
 from schema.view.mutations import JobActionMutations
 from schema.view.queries import JobQueries
+from schema.view.subscriptions import JobSubscriptions
 
 logger = logging.getLogger("gateway.graphql")
 
@@ -74,6 +76,14 @@ get_object_definition(Mutation, strict=True).description = (
     "relaunch, pause, resume, retry a task). Each checks its whole input first: problems come "
     "back together as `userErrors`, and then nothing is sent upstream. Nothing is ever resent "
     "after a lost answer."
+)
+
+Subscription = merge_types("Subscription", (JobSubscriptions,))
+get_object_definition(Subscription, strict=True).description = (
+    "Live job status, polled from the upstreams (they cannot push) and shared: every "
+    "subscriber of the same job or filter costs one poll per GATEWAY_SUBSCRIPTION_POLL_SECONDS. "
+    "Over graphql-transport-ws on ws://HOST/graphql, or GraphQL over SSE: /graphql with "
+    "`Accept: text/event-stream`."
 )
 
 
@@ -110,10 +120,18 @@ class GatewaySchema(strawberry.Schema):
     ) -> ExecutionResult:
         """A checked document by the fast path; anything else by strawberry's pipeline.
 
+        Subscriptions are refused here (``InvalidOperationTypeError``): they run
+        through :meth:`subscribe` / ``stream``.
+
         An exception escaping the extensions (a rule failing on a document it
         did not expect) ends the operation before :class:`ErrorShaping` can
         see the answer; shaping it here too keeps every error coded.
         """
+        # A subscription needs a stream (graphql-transport-ws, SSE): ``execute`` gives one
+        # answer, so it refuses them (InvalidOperationTypeError: the view answers a coded 400).
+        allowed_operation_types = set(
+            OperationType if allowed_operation_types is None else allowed_operation_types
+        ) - {OperationType.SUBSCRIPTION}
         counting: AbstractContextManager[None] = nullcontext()
         if self.fast_path is not None and query is not None:
             fast = await self.fast_path.execute(
@@ -178,6 +196,7 @@ def build_schema(
     schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES),
         extensions=extensions,
         execution_context_class=LeafShortcutExecution if fast_paths else None,

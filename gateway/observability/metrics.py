@@ -104,6 +104,29 @@ class GatewayMetrics(UpstreamObserver):
             buckets=BATCH_BUCKETS,
             registry=r,
         )
+        self.live_subscriptions = Gauge(
+            "gateway_live_subscriptions",
+            "Live subscriptions (jobUpdated, jobsChanged) open now, by transport (websocket, sse).",
+            ["transport"],
+            registry=r,
+        )
+        self.live_pollers = Gauge(
+            "gateway_live_pollers",
+            "Shared pollers running now: one per watched job or filter (and credential, "
+            "in AUTH_MODE=forward), however many subscribers it has.",
+            registry=r,
+        )
+        self.live_pollers_started = Counter(
+            "gateway_live_pollers_started",
+            "Shared pollers started.",
+            registry=r,
+        )
+        self.live_polls = Counter(
+            "gateway_live_polls",
+            "Polls made by the shared pollers, by upstream read and outcome (ok, error).",
+            ["upstream", "outcome"],
+            registry=r,
+        )
         self.operations = operation_names()
         self._routes: dict[str, BoundedLabels] = {}
         self._route_labels: dict[tuple[str, str], str] = {}
@@ -171,6 +194,19 @@ class GatewayMetrics(UpstreamObserver):
     def watch_document_cache(self, cache: DocumentCache) -> None:
         """Expose ``cache``'s hits, misses and entries, read at each scrape."""
         self.registry.register(DocumentCacheCollector(cache))
+
+    # PollObserver (gateway.live.hub)
+
+    def subscription_changed(self, transport: str, delta: int) -> None:
+        self._child(self.live_subscriptions, transport).inc(delta)
+
+    def poller_changed(self, delta: int) -> None:
+        self.live_pollers.inc(delta)
+        if delta > 0:
+            self.live_pollers_started.inc(delta)
+
+    def polled(self, upstream: str, outcome: str) -> None:
+        self._child(self.live_polls, upstream, outcome).inc()
 
     # exposition
 

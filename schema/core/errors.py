@@ -16,6 +16,8 @@ each error:
   whatever exception a rule caught on the way (graphql-core's ``Int`` runs
   ``int()`` on a literal, which raises a plain ``ValueError`` past 4,300
   digits): it is about the document, never a bug of the gateway;
+- a request problem strawberry reports inside a stream (GraphQL over SSE: a
+  mutation sent with GET, no query, an ambiguous operation) is ``BAD_REQUEST``;
 - anything else is a bug: it is logged with its traceback and the client
   sees ``Internal server error`` with code ``INTERNAL_SERVER_ERROR``, never
   the exception text.
@@ -36,7 +38,9 @@ from collections.abc import Collection, Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation.validate import ValidationAbortedError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import StreamExecutionResult
 
 from gateway.errors import GatewayError
@@ -49,6 +53,10 @@ SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 NESTING_ABORT_MESSAGE = "Validation aborted."
 """graphql-core's message when fragments nest too deeply (its other abort names its reason)."""
 TOO_COMPLEX_MESSAGE = "the query is nested too deeply to be processed: simplify its fragments"
+
+
+REQUEST_PROBLEMS = (InvalidOperationTypeError, CannotGetOperationTypeError, MissingQueryError)
+"""What strawberry finds wrong with a request before GraphQL runs (over HTTP: a coded 4xx)."""
 
 
 def strip_suggestions(message: str) -> str:
@@ -84,6 +92,9 @@ def shape_error(
     if isinstance(original, RecursionError) or _nesting_abort(error):
         logger.info("query too complex at %s: nested too deeply", error.path)
         return _with(error, TOO_COMPLEX_MESSAGE, {"code": "QUERY_TOO_COMPLEX"})
+    if isinstance(original, REQUEST_PROBLEMS):
+        # a streaming transport reports these as the stream's result, not as a 4xx
+        return _with(error, error.message, {"code": "BAD_REQUEST"})
     if from_validation and not isinstance(original, GraphQLError | None):
         return _with(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
     if original is None or isinstance(original, GraphQLError):

@@ -9,19 +9,24 @@ selected source failed does the field itself fail.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 from gateway.context import Info
-from gateway.errors import UpstreamError
+from gateway.errors import BadUserInput, UpstreamError
+from gateway.live.jobs import job_changes, job_updates
 from gateway.states import JobSource
 from gateway.view.figures import figures
 from gateway.view.pages import jobs_page
 from gateway.view.sources import ViewJob
 from schema.awx.types import WorkflowJob
+from schema.core.ids import from_global_id
 from schema.core.node import Job
 from schema.core.pagination import PageInfo
 from schema.core.partial_errors import report_partial_error
 from schema.jobstore.types import FlowJob
 from schema.opsmanager.types import OperationsJob
 from schema.view.types import (
+    JobChange,
     JobConnection,
     JobCounts,
     JobDurations,
@@ -37,6 +42,9 @@ _TYPES: dict[JobSource, type[FlowJob] | type[OperationsJob] | type[WorkflowJob]]
     JobSource.OPERATIONS_MANAGER: OperationsJob,
     JobSource.AWX: WorkflowJob,
 }
+
+
+_SOURCES = {cls.__name__: source for source, cls in _TYPES.items()}
 
 
 def _job(item: ViewJob) -> Job:
@@ -89,3 +97,30 @@ async def resolve_job_counts(info: Info, flt: JobFilter | None) -> JobCounts:
         complete=found.complete,
         warnings=[JobWarning.of(w) for w in found.warnings],
     )
+
+
+async def job_updated_events(info: Info, global_id: str) -> AsyncGenerator[Job | Exception, None]:
+    """``jobUpdated``: the job's events (:func:`gateway.live.jobs.job_updates`) as ``Job``s.
+
+    An error event is yielded as the exception itself: GraphQL reports it as
+    that event's error, and the stream goes on.
+    """
+    type_name, key = from_global_id(global_id)
+    source = _SOURCES.get(type_name)
+    if source is None:
+        raise BadUserInput(f"{global_id[:100]!r} is not the id of a job", argument="id")
+    async for event in job_updates(info.context, source, key):
+        yield event if isinstance(event, Exception) else _job(event)
+
+
+async def jobs_changed_events(
+    info: Info, flt: JobFilter | None
+) -> AsyncGenerator[JobChange | Exception, None]:
+    """``jobsChanged``: the filter's events (:func:`gateway.live.jobs.job_changes`)."""
+    async for event in job_changes(info.context, view_filter(flt)):
+        if isinstance(event, Exception):
+            yield event
+        else:
+            yield JobChange(
+                kind=event.kind, job=_job(event.job), previous_state=event.previous_state
+            )

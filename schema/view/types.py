@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.errors import BadUserInput
 from gateway.filters import JobListFilter, ViewFilter
+from gateway.live.jobs import JobChangeKind
 from gateway.states import SOURCE_ORDER
 from gateway.view import warnings
 from gateway.view.figures import Durations
@@ -174,4 +175,24 @@ class JobCounts:
     warnings: list[JobWarning] = strawberry.field(
         description="Caveats per source (a source failed, a scan was cut); empty "
         "when there are none."
+    )
+
+
+described_enum(
+    "Why `jobsChanged` sent an event.",
+    {
+        "CREATED": "A job the subscription had not seen appeared among the watched jobs "
+        "(after the subscription's first poll, which only sets what it has seen).",
+        "STATE_CHANGED": "A job already seen is now in another normalised state; "
+        "`previousState` is the state it had.",
+    },
+)(JobChangeKind)
+
+
+@strawberry.type(description="One event of `jobsChanged`: a job that appeared or changed state.")
+class JobChange:
+    kind: JobChangeKind = strawberry.field(description="What happened to the job.")
+    job: Job = strawberry.field(description="The job as it stands now.")
+    previous_state: JobState | None = strawberry.field(
+        description="The state the job had before (`STATE_CHANGED`); null for `CREATED`."
     )

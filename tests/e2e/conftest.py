@@ -31,6 +31,8 @@ class GatewayClient:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.server: BackgroundServer | None = None
+        """The server, when the ``start_gateway`` fixture started it (tests may stop it)."""
         self.http = httpx.Client(base_url=url, timeout=30, event_hooks=response_hooks())
 
     def post(
@@ -66,10 +68,16 @@ def start_gateway(sandbox: SandboxThread) -> Iterator[GatewayFactory]:
 
     def start(**env: str) -> GatewayClient:
         settings = gateway_settings(sandbox, **env)
-        server = BackgroundServer(create_app(settings), ws_max_size=settings.max_body_bytes)
+        app = create_app(settings)
+        server = BackgroundServer(
+            app,
+            ws_max_size=settings.max_body_bytes,
+            before_shutdown=app.state.before_shutdown,  # as `serve` shuts down
+        )
         server.start()
         servers.append(server)
         client = GatewayClient(server.url)
+        client.server = server
         clients.append(client)
         return client
 

@@ -2,7 +2,8 @@
 
 ``gql`` validates its documents against the schema it fetches by
 introspection, then runs a query and a mutation over HTTP (its httpx
-transport) and a query over graphql-transport-ws (its websockets transport).
+transport) and a query and a subscription over graphql-transport-ws (its
+websockets transport).
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.e2e.conftest import GatewayClient
+from sandbox.server import SandboxThread
+from tests.conftest import sandbox_reset
+from tests.e2e.conftest import GatewayClient, GatewayFactory
+from tests.e2e.live_clients import (
+    JOB_UPDATED,
+    create_flow_job,
+    flow_job_id,
+    set_flow_job_status,
+)
 
 QUERY = "query One($id: Int!) { workflowJob(id: $id) { awxId name state } }"
 CREATE = """
@@ -55,3 +64,25 @@ async def test_gql_over_graphql_transport_ws_runs_a_query(gateway: GatewayClient
 
     assert job["workflowJob"]["awxId"] == 7
     assert job["workflowJob"]["name"]
+
+
+async def test_gql_over_graphql_transport_ws_runs_a_subscription_to_its_end(
+    sandbox: SandboxThread, start_gateway: GatewayFactory
+) -> None:
+    gateway = start_gateway(GATEWAY_SUBSCRIPTION_POLL_SECONDS="0.2")
+    job_id = create_flow_job(sandbox, "followed by gql")
+    url = gateway.url.replace("http://", "ws://") + "/graphql"
+    transport = WebsocketsTransport(
+        url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+    )
+    request = GraphQLRequest(JOB_UPDATED, variable_values={"id": flow_job_id(job_id)})
+    seen: list[str] = []
+    try:
+        async with Client(transport=transport, fetch_schema_from_transport=True) as session:
+            async for result in session.subscribe(request):  # ends when the stream completes
+                seen.append(result["jobUpdated"]["state"])
+                if len(seen) == 1:
+                    set_flow_job_status(sandbox, job_id, "Completed")
+    finally:
+        sandbox_reset(sandbox, data=True)  # other tests read the newest jobs
+    assert seen == ["RUNNING", "SUCCEEDED"]

@@ -54,7 +54,7 @@ def test_every_websocket_frame_is_text(gateway: GatewayClient) -> None:
 
 
 def test_the_legacy_graphql_ws_protocol_is_refused(gateway: GatewayClient) -> None:
-    """Legacy graphql-ws runs only subscriptions, and the schema has none: its clients get 4406."""
+    """Legacy graphql-ws is not spoken (graphql-transport-ws is): its clients get 4406."""
     url = gateway.url.replace("http://", "ws://") + "/graphql"
     with (
         connect(url, subprotocols=["graphql-ws"], open_timeout=10) as ws,

@@ -310,3 +310,26 @@ def test_unknown_route_and_method_are_problem_details(client: httpx.Client) -> N
     assert wrong.status_code == 405
     assert wrong.json()["status"] == 405
     assert "allow" in wrong.headers
+
+
+def test_status_control_route_pins_a_job_status(
+    sandbox: SandboxThread, client: httpx.Client
+) -> None:
+    job = post_job(client, str(uuid.uuid4()), status="Paused")
+    route = f"/_sandbox/jobs/{job['jobId']}/status"
+    sandbox_reset(sandbox)
+    with httpx.Client(base_url=sandbox.url("jobstore"), timeout=10) as control:  # no credential
+        pinned = control.put(route, json={"status": "Aborted"})
+        assert pinned.status_code == 200
+        assert pinned.json()["metadata"]["status"] == "Aborted"
+        assert control.put(route, json={"status": ""}).status_code == 400
+        assert control.put(route, content=b"not json").status_code == 400
+        missing = control.put("/_sandbox/jobs/" + "0" * 24 + "/status", json={"status": "Aborted"})
+        assert missing.status_code == 404
+        assert missing.json()["title"] == "Job not found"
+        # control routes are not counted
+        assert control.get("/_sandbox/stats").json()["total"] == 0
+    meta = client.get(f"/jobs/v1/bson/{job['jobId']}").json()[0]["metadata"]
+    sandbox_reset(sandbox, data=True)
+    assert meta["status"] == "Aborted"
+    assert parse_iso(meta["updated"]) > parse_iso(job["metadata"]["updated"])  # type: ignore[operator]
