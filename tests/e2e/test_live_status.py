@@ -22,7 +22,7 @@ import pytest
 
 from sandbox.server import SandboxThread
 from tests.conftest import sandbox_reset
-from tests.e2e.conftest import GatewayClient, GatewayFactory, set_faults, upstream_requests
+from tests.e2e.conftest import CSRF, GatewayClient, GatewayFactory, set_faults, upstream_requests
 from tests.e2e.live_clients import (
     JOB_UPDATED,
     JOBS_CHANGED,
@@ -285,8 +285,15 @@ async def test_sse_by_get_validation_errors_as_events_and_plain_http_refused(
     set_flow_job_status(sandbox, job_id, "Completed")
     async with httpx.AsyncClient(base_url=gateway.url, timeout=20) as http:
         params = {"query": JOB_UPDATED, "variables": json.dumps({"id": flow_job_id(job_id)})}
+        # a GET event stream is a simple request too: CSRF prevention wants a header
+        # (EventSource cannot send one; graphql-sse's client POSTs JSON instead)
         response = await http.get(
             "/graphql", params=params, headers={"accept": "text/event-stream"}
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"
+        response = await http.get(
+            "/graphql", params=params, headers={"accept": "text/event-stream", **CSRF}
         )
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/event-stream"
@@ -299,7 +306,7 @@ async def test_sse_by_get_validation_errors_as_events_and_plain_http_refused(
         response = await http.get(
             "/graphql",
             params={"query": "mutation { __typename }"},
-            headers={"accept": "text/event-stream"},
+            headers={"accept": "text/event-stream", **CSRF},
         )
         events = parse_events(response.text.splitlines())
         [error] = json.loads(events[0][1])["errors"]
@@ -325,7 +332,7 @@ async def test_sse_by_get_validation_errors_as_events_and_plain_http_refused(
                 if method == "POST"
                 else {"params": params}
             )
-            response = await http.request(method, "/graphql", **kwargs)  # type: ignore[arg-type]
+            response = await http.request(method, "/graphql", headers=CSRF, **kwargs)  # type: ignore[arg-type]
             assert response.status_code == 400, method
             error = response.json()["errors"][0]
             assert error["extensions"]["code"] == "BAD_REQUEST"

@@ -10,12 +10,6 @@ from gateway.graphiql.examples import Example, load_examples
 from schema import build_schema
 
 EXAMPLES = load_examples()
-PENDING = {
-    # The Subscription type is being built on the subscriptions branch (the shape in
-    # shared/briefs/subscription_shape.md); once it is merged, this example validates
-    # and test_pending_examples_still_wait fails: remove this entry then.
-    "06-live-job-status": OperationType.SUBSCRIPTION,
-}
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +43,6 @@ def test_the_examples_cover_each_screen() -> None:
 def test_example_validates_against_the_schema(
     example: Example, graphql_schema: GraphQLSchema
 ) -> None:
-    if example.name in PENDING:
-        pytest.skip(f"pending: the schema has no {PENDING[example.name].value} type yet")
     document = parse(example.query)
     assert validate(graphql_schema, document) == []
     operation = operation_of(example)
@@ -59,16 +51,3 @@ def test_example_validates_against_the_schema(
     )
     # a list of errors when a variable does not coerce (graphql-core's VariableValues else)
     assert not isinstance(coerced, list), f"{example.name}'s variables: {coerced}"
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_pending_examples_still_wait(name: str, graphql_schema: GraphQLSchema) -> None:
-    """A pending example's root type is still missing; when it lands, drop it from PENDING."""
-    example = next(example for example in EXAMPLES if example.name == name)
-    assert operation_of(example).operation == PENDING[name]
-    root = {
-        OperationType.QUERY: graphql_schema.query_type,
-        OperationType.MUTATION: graphql_schema.mutation_type,
-        OperationType.SUBSCRIPTION: graphql_schema.subscription_type,
-    }[PENDING[name]]
-    assert root is None, f"the schema now has {root}: remove {name!r} from PENDING"
