@@ -97,7 +97,7 @@ def test_graphql_request_runs_a_query_and_a_mutation(
     assert payload["job"]["jobTitle"] == "graphql-request client"
 
 
-def test_graphql_ws_runs_a_query_over_graphql_transport_ws(
+def test_graphql_ws_runs_a_query_and_a_subscription_over_graphql_transport_ws(
     sandbox: SandboxThread, gateway: GatewayClient
 ) -> None:
     url = gateway.url.replace("http://", "ws://") + "/graphql"
@@ -109,6 +109,16 @@ def test_graphql_ws_runs_a_query_over_graphql_transport_ws(
     assert result["data"]["workflowJob"]["awxId"] == 7
     assert result["data"]["workflowJob"]["name"] == expected["name"]
 
+    # the job has finished: one event (of up to 5 taken), then the server completed it
+    assert expected["status"] == "successful"
+    [event] = answers["jobStatus"]
+    assert event["data"]["jobUpdated"] == {
+        "id": "V29ya2Zsb3dKb2I6Nw==",
+        "source": "AWX",
+        "state": "SUCCEEDED",
+        "upstreamStatus": expected["status"],
+    }
+
 
 def test_graphql_js_accepts_the_schema_and_documents_and_codegen_types_them(
     tmp_path: Path,
@@ -119,10 +129,16 @@ def test_graphql_js_accepts_the_schema_and_documents_and_codegen_types_them(
     documents = sorted(p.stem for p in (JS / "documents").glob("*.graphql"))
     assert report["errors"] == {name: [] for name in documents}
     assert report["schemaTypes"] > 20
-    for name in ("Query", "Mutation", "WorkflowJob", "CreateFlowJobInput"):
+    for name in ("Query", "Mutation", "Subscription", "WorkflowJob", "CreateFlowJobInput"):
         assert name in report["exported"]
     for name in documents:  # one result type and one variables type per operation
-        kind = "Mutation" if name.startswith("Create") else "Query"
+        kind = (
+            "Mutation"
+            if name.startswith("Create")
+            else "Subscription"
+            if name == "JobStatus"
+            else "Query"
+        )
         assert f"{name}{kind}" in report["exported"]
         assert f"{name}{kind}Variables" in report["exported"]
     assert "export type WorkflowJobQuery = " in types.read_text()

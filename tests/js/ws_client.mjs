@@ -7,8 +7,13 @@ import { documentText, report } from "./documents.mjs";
 
 const OPERATIONS = [
   { name: "workflowJob", query: documentText("WorkflowJob"), variables: { id: 7 } },
-  // A subscription is one more entry, e.g.:
-  // { name: "jobEvents", query: documentText("JobEvents"), variables: {...}, take: 2 },
+  // AWX workflow job 7 has finished: its stream is the job once, then `complete`
+  {
+    name: "jobStatus",
+    query: documentText("JobStatus"),
+    variables: { id: Buffer.from("WorkflowJob:7").toString("base64") },
+    take: 5,
+  },
 ];
 
 const url = process.argv[2];
