@@ -24,6 +24,7 @@ from gateway.loaders.awx_jobs import (
 )
 from gateway.loaders.jobstore import FlowJobByIdLoader
 from gateway.loaders.opsmanager import OperationsJobByIdLoader
+from gateway.loaders.opsmanager_detail import OperationsJobDetailByIdLoader
 from gateway.upstreams.awx import AwxAPI
 from gateway.upstreams.jobstore import JobstoreAPI
 from gateway.upstreams.opsmanager import OpsManagerAPI
@@ -76,6 +77,11 @@ class Loaders:
     def operations_job_by_id(self) -> OperationsJobByIdLoader:
         """Operations-manager jobs by id."""
         return OperationsJobByIdLoader(self._opsmanager)
+
+    @cached_property
+    def operations_job_detail_by_id(self) -> OperationsJobDetailByIdLoader:
+        """Operations-manager jobs' full documents (variables included), one GET each."""
+        return OperationsJobDetailByIdLoader(self._opsmanager)
 
     @cached_property
     def workflow_job_by_id(self) -> WorkflowJobByIdLoader:

@@ -11,22 +11,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aiodataloader import DataLoader
 
 from gateway.loaders.awx import _ByIdLoader
+from gateway.loaders.single_gets import SINGLE_GET_CONCURRENCY, each_concurrently
 from gateway.observability.observation import record_batch
 from gateway.upstreams.awx import AwxAPI, StdoutRange
 
 Doc = dict[str, Any]
-K = TypeVar("K")
-V = TypeVar("V")
-
-SINGLE_GET_CONCURRENCY = 16
-"""Single GETs of one batch in flight at once (detail and output reads)."""
 
 OutputKey = tuple[str, int, int, int]
 """``(job type, AWX id, start line, end line)``."""
@@ -37,25 +31,6 @@ class UnifiedJobByIdLoader(_ByIdLoader):
 
     def __init__(self, api: AwxAPI) -> None:
         super().__init__(api.unified_jobs_by_ids)
-
-
-async def _each_concurrently(
-    keys: list[K], fetch: Callable[[K], Awaitable[V]], concurrency: int
-) -> list[V | Exception]:
-    """``fetch`` of every key, at most ``concurrency`` at once; a failure fails its key only."""
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def one(key: K) -> V:
-        async with semaphore:
-            return await fetch(key)
-
-    results = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
-    out: list[V | Exception] = []
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, Exception):
-            raise result
-        out.append(result)
-    return out
 
 
 class PlaybookJobDetailByIdLoader(DataLoader[int, Doc | None]):
@@ -74,7 +49,7 @@ class PlaybookJobDetailByIdLoader(DataLoader[int, Doc | None]):
         self, keys: list[int]
     ) -> list[Doc | Exception | None]:
         record_batch(type(self).__name__, len(keys))
-        return await _each_concurrently(keys, self.api.job_detail, self.concurrency)
+        return await each_concurrently(keys, self.api.job_detail, self.concurrency)
 
 
 class OutputRangeLoader(DataLoader[OutputKey, StdoutRange]):
@@ -93,4 +68,4 @@ class OutputRangeLoader(DataLoader[OutputKey, StdoutRange]):
         async def fetch(key: OutputKey) -> StdoutRange:
             return await self.api.stdout_range(*key)
 
-        return await _each_concurrently(keys, fetch, self.concurrency)
+        return await each_concurrently(keys, fetch, self.concurrency)
