@@ -70,7 +70,8 @@ class StepAttachment:
 
 def _attachments(body: Doc) -> list[StepAttachment]:
     ids = [i for i in body.get("valueResourceIds") or [] if isinstance(i, str)]
-    values = body.get("values") if isinstance(body.get("values"), list) else []
+    raw_values = body.get("values")
+    values: list[Any] = raw_values if isinstance(raw_values, list) else []
     paired = len(values) == len(ids)
     out = [
         StepAttachment(
