@@ -92,7 +92,7 @@ class HostStatusCounts:
 
 def _host_counts(detail: Doc | None) -> HostStatusCounts | None:
     raw = coerce.mapping((detail or {}).get("host_status_counts"))
-    if raw is None:
+    if not raw:  # AWX sends {} until the playbook's final stats arrive
         return None
     counts = {key: max(coerce.integer(raw.get(key)) or 0, 0) for key in _HOST_KEYS}
     return HostStatusCounts(
