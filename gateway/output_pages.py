@@ -52,8 +52,13 @@ def split_lines(content: str) -> list[str]:
     return parts
 
 
+def _size(text: str) -> int:
+    """UTF-8 bytes of ``text`` (a lone surrogate, which JSON can carry, counted as 3)."""
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
 def _cut_to_bytes(text: str, limit: int) -> str:
-    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    return text.encode("utf-8", errors="surrogatepass")[:limit].decode("utf-8", errors="ignore")
 
 
 def output_page(content: str, start: int, wanted: int, max_bytes: int) -> OutputPage:
@@ -65,7 +70,7 @@ def output_page(content: str, start: int, wanted: int, max_bytes: int) -> Output
     used = 0
     cut_short = False
     for offset, raw in enumerate(split_lines(content)[:wanted]):
-        size = len(raw.encode("utf-8")) + 1
+        size = _size(raw) + 1
         if used + size > max_bytes:
             cut_short = True
             if not lines:

@@ -291,7 +291,8 @@ class AwxAPI:
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
             raise self._bad("GET", path, "an output range that is not whole numbers")
         first, last, total = (int(n) for n in numbers)  # type: ignore[arg-type]
-        refusal = content if content.startswith(_TOO_LARGE) and total == 1 else None
+        refused = (first, last, total) == (0, 1, 1) and content.startswith(_TOO_LARGE)
+        refusal = content if refused else None
         return StdoutRange(first, last, total, "" if refusal else content, refusal)
 
     # -- creates --------------------------------------------------------------

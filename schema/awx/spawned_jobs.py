@@ -61,7 +61,7 @@ class _SpawnedJobDocument(JobDocument):
         description="The job's output (stdout), a page of lines: `first` lines after the "
         "line `after` names. One AWX request per page "
         "(`GET .../stdout/?format=json&start_line=&end_line=`); the whole output is never "
-        "loaded at once."
+        "loaded at once. A NOT_FOUND error for a job type AWX keeps no output for."
     )
     async def stdout(
         self, info: Info, first: OutputFirstArgument = None, after: OutputAfterArgument = None
