@@ -2,8 +2,9 @@
 
 A page of workflow jobs costs one list request; all its ``jobTemplate``s one
 ``id__in`` request and all its ``nodes`` one ``workflow_job__in`` request
-(more only when the nodes overflow AWX's 200-item page): nested fields go
-through the loaders only.
+(more only when the nodes overflow AWX's 200-item page), and the jobs all those
+nodes spawned one ``/unified_jobs/?id__in`` request (see
+:mod:`schema.awx.spawned_jobs`): nested fields go through the loaders only.
 """
 
 from __future__ import annotations
