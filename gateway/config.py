@@ -36,6 +36,10 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_JOBSTORE_CONCURRENCY`` (parallel single GETs, default 16),
 ``GATEWAY_JOBSTORE_NEWEST_FIRST`` (the jobs-store list order, default true),
 ``GATEWAY_SCAN_LIMIT`` (jobs a gateway-side scan reads at most, default 2000),
+``GATEWAY_OUTPUT_MAX_LINES`` (lines one page of a job's ``stdout`` holds at most,
+default 1000) and ``GATEWAY_OUTPUT_MAX_BYTES`` (UTF-8 bytes of text one such
+page holds at most, default 262144; a page is cut short after the last whole
+line that fits), 
 ``GATEWAY_INTROSPECTION`` (default true), ``GATEWAY_GRAPHIQL`` (GraphiQL on
 a browser's ``GET /graphql`` and its files under ``/graphiql/static/``, see
 :mod:`gateway.graphiql`; ``false`` serves neither; default true),
@@ -168,6 +172,8 @@ class Settings:
     jobstore_concurrency: int = 16
     jobstore_newest_first: bool = True
     scan_limit: int = 2000
+    output_max_lines: int = 1000
+    output_max_bytes: int = 262_144
     introspection: bool = True
     graphiql: bool = True
     max_query_depth: int = 12
@@ -450,6 +456,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         jobstore_newest_first=reader.flag("GATEWAY_JOBSTORE_NEWEST_FIRST", True),
         scan_limit=reader.integer("GATEWAY_SCAN_LIMIT", 2000, minimum=1, maximum=1_000_000),
+        output_max_lines=reader.integer(
+            "GATEWAY_OUTPUT_MAX_LINES", 1000, minimum=1, maximum=100_000
+        ),
+        output_max_bytes=reader.integer(
+            "GATEWAY_OUTPUT_MAX_BYTES", 262_144, minimum=1024, maximum=16 * 1024 * 1024
+        ),
         introspection=reader.flag("GATEWAY_INTROSPECTION", True),
         graphiql=reader.flag("GATEWAY_GRAPHIQL", True),
         max_query_depth=reader.integer("GATEWAY_MAX_QUERY_DEPTH", 12, minimum=2, maximum=100),

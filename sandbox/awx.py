@@ -12,7 +12,9 @@ Contract (what the gateway may rely on, as real AWX does it):
   /workflow_jobs/{id}/relaunch/`` (201 with the new workflow job; see
   :mod:`sandbox.awx_actions`);
   ``GET /api/v2/workflow_job_nodes/``, ``/workflow_job_nodes/{id}/``;
-  ``GET /api/v2/jobs/{id}/`` (jobs launched through this API).
+  ``GET /api/v2/unified_jobs/``, ``/jobs/{id}/``, ``/project_updates/{id}/``,
+  ``/inventory_updates/{id}/`` and their ``stdout/`` (the jobs workflow nodes
+  spawned and jobs launched through this API; see :mod:`sandbox.awx_job_views`).
 - Lists answer ``{count, next, previous, results}``; ``next``/``previous`` are
   the request path with the query string re-encoded (keys sorted, ``page``
   replaced, ``page_size`` capped) as AWX writes them. ``page`` is 1-based
@@ -64,6 +66,7 @@ from starlette.routing import Route
 from sandbox.auth import AuthPolicy
 from sandbox.awx_actions import check_may_act, relaunch
 from sandbox.awx_data import AwxStore
+from sandbox.awx_job_views import SpawnedJobViews
 from sandbox.awx_lists import ApiError, Doc, Resource, list_answer
 from sandbox.awx_openapi import build_openapi
 from sandbox.awx_records import (
@@ -94,6 +97,7 @@ class AwxApi:
     def __init__(self, settings: SandboxSettings) -> None:
         self.settings = settings
         self.store = AwxStore(settings.seed)
+        self.job_views = SpawnedJobViews(self.store)
         self.workflow_job_resource = Resource(
             "WorkflowJob",
             next(iter(self.store.workflow_jobs.values())).doc,
@@ -287,12 +291,6 @@ class AwxApi:
     async def workflow_jobs(self, request: Request) -> Response:
         return list_answer(self.workflow_job_resource, request, self.workflow_job_docs())
 
-    async def workflow_job(self, request: Request) -> Response:
-        record = self.store.workflow_jobs.get(_path_id(request))
-        if record is None:
-            raise ApiError.detail(404, NOT_FOUND)
-        return JSONBody(record.document())
-
     async def workflow_job_nodes_of(self, request: Request) -> Response:
         docs = self.node_docs(_path_id(request))
         return list_answer(self.node_resource, request, docs)
@@ -328,12 +326,6 @@ class AwxApi:
             raise ApiError.detail(404, NOT_FOUND)
         return JSONBody(node.document())
 
-    async def job(self, request: Request) -> Response:
-        record = self.store.jobs.get(_path_id(request))
-        if record is None:
-            raise ApiError.detail(404, NOT_FOUND)
-        return JSONBody(record.document())
-
     def routes(self) -> list[Route]:
         """The upstream's routes, each answering :class:`ApiError` in DRF's shape."""
         table: list[tuple[str, Callable[[Request], Any], list[str]]] = [
@@ -348,7 +340,6 @@ class AwxApi:
             ),
             (f"{API}/job_templates/{{id}}/launch/", self.launch, ["GET", "POST"]),
             (f"{API}/workflow_jobs/", self.workflow_jobs, ["GET"]),
-            (f"{API}/workflow_jobs/{{id}}/", self.workflow_job, ["GET"]),
             (
                 f"{API}/workflow_jobs/{{id}}/workflow_nodes/",
                 self.workflow_job_nodes_of,
@@ -358,7 +349,7 @@ class AwxApi:
             (f"{API}/workflow_jobs/{{id}}/relaunch/", self.relaunch, ["GET", "POST"]),
             (f"{API}/workflow_job_nodes/", self.workflow_job_nodes, ["GET"]),
             (f"{API}/workflow_job_nodes/{{id}}/", self.workflow_job_node, ["GET"]),
-            (f"{API}/jobs/{{id}}/", self.job, ["GET"]),
+            *self.job_views.routes(),
         ]
         return [
             Route(path, _answering_errors(view), methods=methods) for path, view, methods in table

@@ -68,6 +68,7 @@ from sandbox.awx_records import (
     launched_by_user,
     user_ref,
 )
+from sandbox.awx_spawned import render_spawned_job, spawned_type
 from sandbox.clock import Progression, utc_now
 
 
@@ -328,6 +329,8 @@ class AwxStore:
             else:
                 identifier = str(uuid.UUID(int=rng.getrandbits(128), version=4))
                 edges = [node_ids[position + 1]] if position + 1 < count else []
+            if job is not None:
+                self._spawn(job, wj, node_template, node_id, position, sliced=template is not None)
             self.nodes[node_id] = NodeRecord(
                 render_node(
                     node_id,
@@ -342,6 +345,32 @@ class AwxStore:
                 ),
                 record,
             )
+
+    def _spawn(
+        self,
+        summary: dict[str, Any],
+        workflow_job: dict[str, Any],
+        template: JobTemplate,
+        node_id: int,
+        position: int,
+        *,
+        sliced: bool,
+    ) -> None:
+        """Make the job a seeded node spawned a unified job of its own (no random draws)."""
+        summary["type"] = spawned_type(node_id, position, sliced=sliced)
+        doc = render_spawned_job(
+            summary,
+            workflow_job=workflow_job,
+            template=template.doc,
+            node_id=node_id,
+            position=position,
+        )
+        summary["name"] = doc["name"]
+        self.jobs[doc["id"]] = UnifiedJobRecord(doc)
+
+    def unified_job(self, job_id: int) -> UnifiedJobRecord | None:
+        """A job of any type by id: a workflow job, or a job a node spawned or the API launched."""
+        return self.workflow_jobs.get(job_id) or self.jobs.get(job_id)
 
     # -- creating through the API ----------------------------------------------
 
@@ -398,8 +427,25 @@ class AwxStore:
         for position in range(slices):
             node_id = self.next_node_id
             self.next_node_id += 1
-            job_id = self.next_job_id
-            self.next_job_id += 1
+            prompts = {
+                key: value
+                for key, value in values.items()
+                if key in ("inventory", "limit", "job_tags", "skip_tags", "extra_vars")
+                and value is not None
+            }
+            slice_job = self.launch_job(template, prompts, progress_seconds=progress_seconds)
+            slice_job.doc.update(
+                launch_type="workflow",
+                job_slice_number=position + 1,
+                job_slice_count=slices,
+                launched_by={
+                    "id": workflow_job_id,
+                    "name": doc["name"],
+                    "type": "workflow_job",
+                    "url": doc["url"],
+                },
+            )
+            job_id = slice_job.doc["id"]
             record.node_ids.append(node_id)
             node_doc = render_node(
                 node_id,

@@ -306,7 +306,10 @@ def render_node(
         "unified_job_template": {**node_template.brief(), "unified_job_type": "job"},
     }
     if job is not None:
-        related["job"] = f"{API}/jobs/{job['id']}/"
+        segment = {"project_update": "project_updates", "inventory_update": "inventory_updates"}
+        related["job"] = f"{API}/{segment.get(job['type'], 'jobs')}/{job['id']}/"
+        if job["type"] == "workflow_job":
+            related["job"] = f"{API}/workflow_jobs/{job['id']}/"
         summary["job"] = job
     created = workflow_job["created"]
     return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.awx_openapi_jobs import job_paths, job_schemas
 from sandbox.awx_records import LAUNCH_TYPES, STATUSES, WEBHOOK_SERVICES
 
 Schema = dict[str, Any]
@@ -541,14 +542,7 @@ def build_openapi() -> dict[str, Any]:
                 "responses": {"200": _ok("WorkflowJobNode"), **_common_errors()},
             }
         },
-        "/api/v2/jobs/{id}/": {
-            "get": {
-                "operationId": "getJob",
-                "description": "Jobs launched through this sandbox only.",
-                "parameters": [_ID_PARAM],
-                "responses": {"200": _ok("Job"), **_common_errors()},
-            }
-        },
+        **job_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -570,6 +564,6 @@ def build_openapi() -> dict[str, Any]:
                 },
                 "basicAuth": {"type": "http", "scheme": "basic"},
             },
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **job_schemas()},
         },
     }

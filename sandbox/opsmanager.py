@@ -40,7 +40,9 @@ Endpoints:
   ``-1``); ties are broken by ``_id`` in the same direction. ``include``/
   ``exclude`` as above. Unknown parameters, unknown operators, malformed
   brackets, non-integer or negative ``limit``/``skip`` and other ``order``
-  values are a 400 (``token`` is the credential and is ignored).
+  values are a 400 (``token`` is the credential and is ignored). As in
+  Itential 2023.2 and later, listed jobs carry no ``variables``, neither the
+  job's nor its tasks' (``GET /operations-manager/jobs/{id}`` has them).
 - ``POST /operations-manager/jobs/cancel``, ``/pause``, ``/resume``
   (``{"jobIds": [...]}``) and ``POST
   /operations-manager/jobs/{id}/tasks/{taskId}/retry``: the job actions, with
@@ -73,6 +75,7 @@ from sandbox.opsmanager_data import (
     WorkflowTemplate,
     build_tasks,
     epoch_ms,
+    fill_task_variables,
     generate_jobs,
     generic_workflow,
     iso_millis,
@@ -199,6 +202,7 @@ class OpsStore:
             metrics["progress"] = round(done / len(tasks), 3)
             shown["last_updated"] = iso_millis(last)
         shown["metrics"] = metrics
+        fill_task_variables(shown)
         return shown
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -342,6 +346,20 @@ def _projection(request: Request) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda job: job
 
 
+def _without_variables(job: dict[str, Any]) -> dict[str, Any]:
+    """A listed job as Itential 2023.2+ lists it: no job or task ``variables``."""
+    listed = {k: v for k, v in job.items() if k != "variables"}
+    tasks = job.get("tasks")
+    if isinstance(tasks, dict):
+        listed["tasks"] = {
+            key: {k: v for k, v in task.items() if k != "variables"}
+            if isinstance(task, dict)
+            else task
+            for key, task in tasks.items()
+        }
+    return listed
+
+
 def _check_dereference(request: Request) -> None:
     value = request.query_params.get("dereference")
     if value is not None and value not in ("", "tasks"):
@@ -377,7 +395,7 @@ def _search(store: OpsStore, request: Request) -> Any:
     matches = [job for job in store.all() if all(p(job) for p in predicates)]
     path = sort.split(".")
     matches.sort(key=lambda job: (_sort_key(job, path), job["_id"]), reverse=order_raw == "-1")
-    page = [project(job) for job in matches[skip : skip + limit]]
+    page = [_without_variables(project(job)) for job in matches[skip : skip + limit]]
     return envelope(
         "Successfully retrieved jobs",
         page,

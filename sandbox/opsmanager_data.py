@@ -460,4 +460,30 @@ def generate_jobs(seed: int, count: int = JOB_COUNT) -> list[dict[str, Any]]:
         moments.append(moments[-1] + timedelta(milliseconds=1))
     jobs = [_job(rng, moment, rng.choice(catalogue)) for moment in moments]
     _link_children(rng, jobs)
+    for job in jobs:
+        fill_task_variables(job)
     return jobs
+
+
+def fill_task_variables(job: dict[str, Any]) -> None:
+    """Give the job's tasks the variables Itential keeps: ``incoming``, ``outgoing``, ``error``.
+
+    A task that ran got the job's device and ticket; one that completed wrote
+    a result; the one the job's ``error`` names holds that error. Computed
+    from the job alone (no random draws), after everything else is seeded.
+    """
+    errors = {e["task"]: e["message"] for e in job.get("error") or [] if isinstance(e, dict)}
+    variables = job.get("variables") or {}
+    for task_id, task in job["tasks"].items():
+        if task_id in ("workflow_start", "workflow_end") or task["status"] == "incomplete":
+            continue
+        own = task["variables"]
+        own["incoming"] = {
+            **own["incoming"],
+            "device": variables.get("device"),
+            "ticket": variables.get("ticket"),
+        }
+        if task["status"] == "complete":
+            own["outgoing"] = {"result": f"{task['summary']}: done on {variables.get('device')}"}
+        if task_id in errors:
+            own["error"] = errors[task_id]

@@ -190,6 +190,9 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "operationId": "searchJobs",
                 "summary": "Search jobs",
+                "description": "As in Itential 2023.2 and later, listed jobs carry no "
+                "`variables`, neither the job's nor its tasks'; GET /operations-manager/jobs/{id} "
+                "has them.",
                 "parameters": [
                     _operator("equals", "Field equals value"),
                     _operator("in", "Field is one of a comma list"),

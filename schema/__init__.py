@@ -34,6 +34,7 @@ from strawberry.types.graphql import OperationType
 from gateway.errors import GatewayError
 from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
+from schema.awx.spawned_jobs import SPAWNED_JOB_TYPES
 from schema.awx.types import JobTemplate, WorkflowJob, WorkflowJobNode
 from schema.core.demand_control import DemandControl
 from schema.core.document_cache import CachedDocuments, DocumentCache, already_counted
@@ -56,7 +57,14 @@ from schema.view.subscriptions import JobSubscriptions
 
 logger = logging.getLogger("gateway.graphql")
 
-NODE_TYPES = (FlowJob, OperationsJob, WorkflowJob, JobTemplate, WorkflowJobNode)
+NODE_TYPES = (
+    FlowJob,
+    OperationsJob,
+    WorkflowJob,
+    JobTemplate,
+    WorkflowJobNode,
+    *SPAWNED_JOB_TYPES,
+)
 register_node_types(*NODE_TYPES)
 
 Query = merge_types(

@@ -17,8 +17,14 @@ from gateway.loaders.awx import (
     WorkflowJobNodeByIdLoader,
     WorkflowJobNodesByWorkflowJobIdLoader,
 )
+from gateway.loaders.awx_jobs import (
+    OutputRangeLoader,
+    PlaybookJobDetailByIdLoader,
+    UnifiedJobByIdLoader,
+)
 from gateway.loaders.jobstore import FlowJobByIdLoader
 from gateway.loaders.opsmanager import OperationsJobByIdLoader
+from gateway.loaders.opsmanager_detail import OperationsJobDetailByIdLoader
 from gateway.upstreams.awx import AwxAPI
 from gateway.upstreams.jobstore import JobstoreAPI
 from gateway.upstreams.opsmanager import OpsManagerAPI
@@ -73,6 +79,11 @@ class Loaders:
         return OperationsJobByIdLoader(self._opsmanager)
 
     @cached_property
+    def operations_job_detail_by_id(self) -> OperationsJobDetailByIdLoader:
+        """Operations-manager jobs' full documents (variables included), one GET each."""
+        return OperationsJobDetailByIdLoader(self._opsmanager)
+
+    @cached_property
     def workflow_job_by_id(self) -> WorkflowJobByIdLoader:
         """AWX workflow jobs by id."""
         return WorkflowJobByIdLoader(self._awx)
@@ -86,6 +97,21 @@ class Loaders:
     def workflow_job_nodes_by_workflow_job_id(self) -> WorkflowJobNodesByWorkflowJobIdLoader:
         """The nodes of AWX workflow jobs, by workflow job id."""
         return WorkflowJobNodesByWorkflowJobIdLoader(self._awx)
+
+    @cached_property
+    def unified_job_by_id(self) -> UnifiedJobByIdLoader:
+        """AWX jobs of any type (what workflow nodes spawned), by id."""
+        return UnifiedJobByIdLoader(self._awx)
+
+    @cached_property
+    def playbook_job_detail_by_id(self) -> PlaybookJobDetailByIdLoader:
+        """AWX playbook jobs' detail (host counts), by id: one GET each."""
+        return PlaybookJobDetailByIdLoader(self._awx)
+
+    @cached_property
+    def output_range(self) -> OutputRangeLoader:
+        """Line ranges of AWX jobs' output, by (type, id, start, end)."""
+        return OutputRangeLoader(self._awx)
 
     @cached_property
     def job_template_by_id(self) -> JobTemplateByIdLoader:

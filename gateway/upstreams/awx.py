@@ -11,7 +11,11 @@ It owns every AWX URL and query word the gateway uses:
   request, the chunks sent concurrently;
 - creates are ``POST .../launch/`` and ``POST .../slice_workflow_jobs/``,
   sent once (never retried), as are the actions ``POST
-  /api/v2/workflow_jobs/{id}/cancel/`` and ``.../relaunch/``.
+  /api/v2/workflow_jobs/{id}/cancel/`` and ``.../relaunch/``;
+- what ran inside a workflow: the jobs its nodes spawned, of any type, by
+  ``id__in`` on ``/unified_jobs/``; a playbook job's detail (the only place
+  AWX gives ``host_status_counts``); a line range of a job's output from
+  ``.../stdout/?format=json&start_line=&end_line=`` (see :meth:`AwxAPI.stdout_range`).
 """
 
 from __future__ import annotations
@@ -38,6 +42,17 @@ WORKFLOW_JOB_NODES = f"{API}/workflow_job_nodes/"
 JOB_TEMPLATES = f"{API}/job_templates/"
 PING = f"{API}/ping/"
 """Public in AWX: ``{"version", "active_node", "ha", ...}`` (``jobs-gateway check``)."""
+UNIFIED_JOBS = f"{API}/unified_jobs/"
+"""Every kind of job in one list; each item in its own type's list shape, ``type`` naming it."""
+JOBS = f"{API}/jobs/"
+OUTPUT_PATHS = {
+    "job": "jobs",
+    "project_update": "project_updates",
+    "inventory_update": "inventory_updates",
+    "ad_hoc_command": "ad_hoc_commands",
+    "system_job": "system_jobs",
+}
+"""The list of each unified job ``type`` that has a ``stdout/`` route (workflow jobs have none)."""
 PAGE_CAP = 200
 """AWX cuts larger ``page_size`` values silently."""
 NEWEST_FIRST = ("order_by", "-created")
@@ -71,6 +86,26 @@ class AwxPage:
 
 
 _NO_PAGE = AwxPage(count=None, results=[], has_next=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StdoutRange:
+    """Lines ``start .. end`` of a job's output, as AWX's ``stdout/?format=json`` answers them.
+
+    ``absolute_end`` is how many lines the whole output has (so far, for a job
+    still running). ``refusal`` is AWX's own message when it will not serve
+    the output (it is over ``STDOUT_MAX_BYTES_DISPLAY``, 1 MiB by default):
+    AWX then answers that message as the content, with the range ``0..1 of 1``.
+    """
+
+    start: int
+    end: int
+    absolute_end: int
+    content: str
+    refusal: str | None = None
+
+
+_TOO_LARGE = "Standard Output too large to display"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +239,62 @@ class AwxAPI:
 
         lists = await asyncio.gather(*(chunk(part) for part in _chunks(workflow_job_ids)))
         return [node for nodes in lists for node in nodes]
+
+    # -- what ran inside a workflow job ----------------------------------------
+
+    async def unified_jobs_by_ids(self, ids: Sequence[int]) -> list[Doc]:
+        """Jobs of any type by id (``GET /unified_jobs/?id__in=``): playbook jobs, project and
+        inventory updates, workflow jobs, ...; each in its type's list shape, ``type`` naming it.
+        """
+        return await self._by_ids(UNIFIED_JOBS, ids)
+
+    async def job_detail(self, job_id: int) -> Doc | None:
+        """``GET /api/v2/jobs/{id}/``: a playbook job's detail; ``None`` when there is none.
+
+        Only the detail carries ``host_status_counts`` and ``playbook_counts``
+        (the list shape, ``id__in`` included, leaves them out), so host counts
+        cost one request per job.
+        """
+        try:
+            response = await self.client.get(
+                f"{JOBS}{job_id}/", caller=self.caller, route=f"{JOBS}{{id}}/"
+            )
+        except UpstreamNotFound:
+            return None
+        return response.body if isinstance(response.body, dict) else None
+
+    async def stdout_range(self, job_type: str, job_id: int, start: int, end: int) -> StdoutRange:
+        """Lines ``start .. end`` (0-based, end excluded) of a job's output.
+
+        ``GET /api/v2/<type list>/{id}/stdout/?format=json&start_line=&end_line=``
+        answers ``{"range": {"start", "end", "absolute_end"}, "content"}``: only
+        the lines asked for cross the wire. (``format=txt`` ignores the line
+        range and sends the whole output, which is why it is not used.)
+        ``UpstreamNotFound`` for a job or a type without output.
+        """
+        segment = OUTPUT_PATHS.get(job_type)
+        if segment is None:
+            raise UpstreamNotFound(
+                f"awx keeps no output for a {job_type[:40]!r}",
+                request=UpstreamRequest(self.client.name, "GET", f"{API}/{{type}}/{{id}}/stdout/"),
+            )
+        path = f"{API}/{segment}/{job_id}/stdout/"
+        params = [("format", "json"), ("start_line", str(start)), ("end_line", str(end))]
+        response = await self.client.get(
+            path, params, caller=self.caller, route=f"{API}/{segment}/{{id}}/stdout/"
+        )
+        body = response.body
+        span = body.get("range") if isinstance(body, dict) else None
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(span, dict) or not isinstance(content, str):
+            raise self._bad("GET", path, "output without its range and content")
+        numbers = [span.get(key) for key in ("start", "end", "absolute_end")]
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+            raise self._bad("GET", path, "an output range that is not whole numbers")
+        first, last, total = (int(n) for n in numbers)  # type: ignore[arg-type]
+        refused = (first, last, total) == (0, 1, 1) and content.startswith(_TOO_LARGE)
+        refusal = content if refused else None
+        return StdoutRange(first, last, total, "" if refusal else content, refusal)
 
     # -- creates --------------------------------------------------------------
 

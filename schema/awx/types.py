@@ -2,8 +2,9 @@
 
 A page of workflow jobs costs one list request; all its ``jobTemplate``s one
 ``id__in`` request and all its ``nodes`` one ``workflow_job__in`` request
-(more only when the nodes overflow AWX's 200-item page): nested fields go
-through the loaders only.
+(more only when the nodes overflow AWX's 200-item page), and the jobs all those
+nodes spawned one ``/unified_jobs/?id__in`` request (see
+:mod:`schema.awx.spawned_jobs`): nested fields go through the loaders only.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
+from schema.awx.awx_job import AwxJob, load_awx_job, register_awx_job_type
 from schema.core.document_fields import read_lazily
 from schema.core.ids import to_global_id
-from schema.core.node import Doc, Job, JobDocument, LoadableDocument, Node, job_readers
+from schema.core.node import Doc, JobDocument, LoadableDocument, Node, job_readers
 from schema.core.scalars import JSON
 
 _SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
@@ -264,6 +266,18 @@ class WorkflowJobNode(Node, LoadableDocument):
 
     loader_name = "workflow_job_node_by_id"
 
+    @strawberry.field(
+        description="The job this node spawned, in full, whatever its type (`PlaybookJob`, "
+        "`ProjectUpdate`, `InventoryUpdate`, a nested `WorkflowJob`, ...): status, timings, "
+        "failed flag, output. Null until the node runs, or when it never does. Batched: the "
+        "spawned jobs of every node in the answer cost one `GET /unified_jobs/?id__in=` (per "
+        "200 jobs)."
+    )
+    async def job(self, info: Info) -> AwxJob | None:
+        if self.job_id is None:
+            return None
+        return await load_awx_job(info, self.job_id)
+
     @strawberry.field(description="The workflow job this node belongs to.")
     async def workflow_job(self, info: Info) -> WorkflowJob | None:
         if self.workflow_job_id is None:
@@ -328,8 +342,12 @@ def _source_workflow_job_id(doc: dict[str, Any]) -> int | None:
     return None
 
 
-@strawberry.type(description="An AWX workflow job (sliced job runs included).")
-class WorkflowJob(Job, JobDocument):
+@strawberry.type(
+    description="An AWX workflow job (sliced job runs included). AWX keeps no output (stdout) "
+    "for a workflow job: what its nodes ran, and their output, is under `nodes { job { ... "
+    "on PlaybookJob { stdout } } }`."
+)
+class WorkflowJob(AwxJob, JobDocument):
     awx_id: int = strawberry.field(
         description="AWX's `id` of the workflow job: the `id` of `workflowJob(id:)`."
     )
@@ -501,3 +519,4 @@ read_lazily(
     summary_fields=_in_job(coerce.mapping, "summary_fields"),
     source_workflow_job_id=lambda job: _source_workflow_job_id(job._doc),
 )
+register_awx_job_type("workflow_job", WorkflowJob)

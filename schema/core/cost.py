@@ -11,7 +11,12 @@ document and its variables alone:
 - **upstream calls**: each field that starts upstream calls adds its estimated
   calls (:data:`UPSTREAM_CALLS`) times :data:`CALL_WEIGHT`, multiplied by the
   lists it sits in. Nested fields served by batched loaders (``jobTemplate``,
-  ``parent``, ...) add one batch per occurrence in the document, not per object.
+  ``parent``, ``WorkflowJobNode.job``, ...) add one batch per occurrence in
+  the document, not per object. Reads with no batch form count one call per
+  object: a job's ``stdout`` page, a playbook job's ``hostStatusCounts`` (its
+  detail), an operations-manager job's or task's ``variables`` (the job read
+  whole; a task's is counted per task, an upper bound, as its job's tasks
+  share one read).
 
 Fragments are costed once each and reused (memoised by name), so the walk is
 linear in the document even when fragments spread each other many times over;
@@ -51,6 +56,12 @@ ASSUMED_LIST_SIZE = 10
 CALL_WEIGHT = 10
 """An upstream call costs as much as this many objects."""
 
+_OUTPUT_TYPES = ("PlaybookJob", "ProjectUpdate", "InventoryUpdate", "OtherAwxJob")
+_OUTPUT_FIELDS = {f"{name}.stdout": 1 for name in _OUTPUT_TYPES}
+"""A job's output: one request per page, per job."""
+FIRST_DEFAULTS: Mapping[str, int] = dict.fromkeys(_OUTPUT_FIELDS, 100)
+"""Connections whose default page size is not :data:`DEFAULT_FIRST` (output: 100 lines)."""
+
 UPSTREAM_CALLS: Mapping[str, int] = {
     "Query.node": 1,
     "Query.flowJob": 1,
@@ -72,6 +83,10 @@ UPSTREAM_CALLS: Mapping[str, int] = {
     "Mutation.pauseJob": 2,
     "Mutation.resumeJob": 2,
     "Mutation.retryOperationsTask": 2,
+    **_OUTPUT_FIELDS,
+    "PlaybookJob.hostStatusCounts": 1,
+    "OperationsJob.variables": 1,
+    "Task.variables": 1,
 }
 """Estimated upstream calls of the fields that start them (``nodes`` costs one per id)."""
 
@@ -83,6 +98,8 @@ BATCHED_FIELDS = frozenset(
         "WorkflowJobNode.workflowJob",
         "OperationsJob.parent",
         "OperationsJob.ancestors",
+        "WorkflowJobNode.job",
+        "PlaybookJob.jobTemplate",
     }
 )
 """Fields served by batched loaders: one batch per occurrence in the document."""
@@ -146,7 +163,7 @@ def _field_cost(walk: _Walk, parent: GraphQLObjectType, node: FieldNode) -> int:
     calls = UPSTREAM_CALLS.get(key, 0)
     first = _int_argument(node, "first", walk.variables)
     if "first" in definition.args:
-        count = DEFAULT_FIRST if first is None else first
+        count = FIRST_DEFAULTS.get(key, DEFAULT_FIRST) if first is None else first
         return own + calls * CALL_WEIGHT + count * inner
     if name == "nodes" and parent.name == "Query":
         ids = _list_length(node, "ids", walk.variables) or 0

@@ -15,10 +15,15 @@ import binascii
 from gateway.errors import BadUserInput
 from gateway.input_checks import INT64_MAX, ascii_decimal, describe_character, unsafe_character
 
-NODE_TYPES = frozenset(
-    {"FlowJob", "OperationsJob", "WorkflowJob", "JobTemplate", "WorkflowJobNode"}
+AWX_SPAWNED_JOB_TYPES = frozenset(
+    {"PlaybookJob", "ProjectUpdate", "InventoryUpdate", "OtherAwxJob"}
 )
-INT_ID_TYPES = frozenset({"WorkflowJob", "JobTemplate", "WorkflowJobNode"})
+"""The AWX job types of what workflow nodes spawn (:mod:`schema.awx.spawned_jobs`)."""
+NODE_TYPES = (
+    frozenset({"FlowJob", "OperationsJob", "WorkflowJob", "JobTemplate", "WorkflowJobNode"})
+    | AWX_SPAWNED_JOB_TYPES
+)
+INT_ID_TYPES = frozenset({"WorkflowJob", "JobTemplate", "WorkflowJobNode"}) | AWX_SPAWNED_JOB_TYPES
 MAX_ID_LENGTH = 200
 MAX_GLOBAL_ID_LENGTH = 4 * (len("WorkflowJobNode:") + MAX_ID_LENGTH) // 3 + 4
 

@@ -37,7 +37,8 @@ class Node:
 class Job(Node):
     source: JobSource = strawberry.field(
         description="The system the job lives in; it tells which type the job is "
-        "(`FlowJob`, `OperationsJob` or `WorkflowJob`)."
+        "(`FlowJob`, `OperationsJob`, or for AWX `WorkflowJob` or another `AwxJob` type: the "
+        "jobs workflow nodes spawn)."
     )
     name: str | None = strawberry.field(
         description="The job's name: `metadata.jobTitle` (jobs store), `name` "

@@ -36,6 +36,59 @@ class StepStatus(Enum):
     CANCELLED = "CANCELLED"
 
 
+@described_enum(
+    "Where a step's attachment comes from.",
+    {
+        "VALUE": "A resource entered as one of the step's values (a photo, a signature): "
+        "an entry of `valueResourceIds`.",
+        "NOTE": "A file attached to the step's note: an entry of `noteResourceFilenames`.",
+    },
+)
+class StepAttachmentKind(Enum):
+    VALUE = "VALUE"
+    NOTE = "NOTE"
+
+
+@strawberry.type(
+    description="A file attached to a step, as the job document describes it (the jobs store "
+    "documents no route to fetch the file itself)."
+)
+class StepAttachment:
+    kind: StepAttachmentKind = strawberry.field(
+        description="Whether it is one of the step's values or attached to its note."
+    )
+    resource_id: str | None = strawberry.field(
+        description="The jobs store's id of the resource (`valueResourceIds[i]`). Null for a "
+        "note's file, which the document names only."
+    )
+    file_name: str | None = strawberry.field(
+        description="The file's name: `noteResourceFilenames[i]`, or for a value resource the "
+        "step's `values[i]` when `values` and `valueResourceIds` have as many entries (as "
+        "photo and signature steps record them). Null otherwise."
+    )
+
+
+def _attachments(body: Doc) -> list[StepAttachment]:
+    ids = [i for i in body.get("valueResourceIds") or [] if isinstance(i, str)]
+    raw_values = body.get("values")
+    values: list[Any] = raw_values if isinstance(raw_values, list) else []
+    paired = len(values) == len(ids)
+    out = [
+        StepAttachment(
+            kind=StepAttachmentKind.VALUE,
+            resource_id=resource,
+            file_name=coerce.text(values[index]) if paired else None,
+        )
+        for index, resource in enumerate(ids)
+    ]
+    for name in body.get("noteResourceFilenames") or []:
+        if isinstance(name, str):
+            out.append(
+                StepAttachment(kind=StepAttachmentKind.NOTE, resource_id=None, file_name=name)
+            )
+    return out
+
+
 @strawberry.type(description="One step of a jobs-store job (a `singleStep` or a `reportStep`).")
 class Step(UpstreamDocument):
     status: StepStatus = strawberry.field(
@@ -141,6 +194,16 @@ class Step(UpstreamDocument):
         description="The step's `metadata` object. Null when absent or not an object."
     )
     report: JSON | None = strawberry.field(description="The `reportStep` document, if any.")
+    duration_seconds: float | None = strawberry.field(
+        description="Seconds (decimal) the step took: `completed` (else `cancelled`) minus "
+        "`started`, to the millisecond. Null while the step is open, or when a time is "
+        "missing or the difference is negative."
+    )
+    attachments: list[StepAttachment] = strawberry.field(
+        description="The files attached to the step: its value resources "
+        "(`valueResourceIds`), then its note's files (`noteResourceFilenames`). Empty when "
+        "there are none."
+    )
     _siblings: strawberry.Private[dict[str, Step]]
     _body: strawberry.Private[Doc]
     """The entry's ``singleStep`` (or else ``reportStep``): what most fields read."""
@@ -204,6 +267,10 @@ read_lazily(
     tags=lambda step: coerce.text(step.metadata.get("tags")) if step.metadata else None,
     metadata=_in_body(coerce.mapping, "metadata"),
     report=lambda step: coerce.mapping(step._doc.get("reportStep")),
+    duration_seconds=lambda step: coerce.seconds_between(
+        step.started, step.completed or step.cancelled
+    ),
+    attachments=lambda step: _attachments(step._body),
 )
 
 

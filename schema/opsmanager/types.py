@@ -113,8 +113,18 @@ class Task(UpstreamDocument):
     metrics: JSON | None = strawberry.field(
         description="`metrics`, as sent. Null when absent, empty or not an object."
     )
-    variables: JSON | None = strawberry.field(
-        description="`variables`: the task's variables, as sent."
+    duration_seconds: float | None = strawberry.field(
+        description="Seconds (decimal) the task ran: `finishedAt` minus `startedAt`, to the "
+        "millisecond. Null while it runs or has not run, or when a time is missing or the "
+        "difference is negative."
+    )
+    errors: list[OperationsJobError] = strawberry.field(
+        description="The job's `error` entries recorded against this task (`error[].task` is "
+        "this task's id), in order. Empty when there are none."
+    )
+    error_text: str | None = strawberry.field(
+        description="The messages of `errors`, one per line (a structured message as compact "
+        "JSON text): what a screen shows for a failed task. Null when there are none."
     )
     iterations: JSON | None = strawberry.field(description="`iterations`, as sent.")
     groups: JSON | None = strawberry.field(description="`groups`, as sent.")
@@ -131,6 +141,20 @@ class Task(UpstreamDocument):
     _tasks: strawberry.Private[dict[str, Task]]
     _metrics: strawberry.Private[Doc]
     """The task's ``metrics`` object (``{}`` when absent)."""
+    _job: strawberry.Private[Doc]
+    """The document of the job the task belongs to (its ``error`` list, its ``_id``)."""
+
+    @strawberry.field(
+        description="`variables`: the task's variables, as sent (Itential keeps `incoming`, "
+        "`outgoing` and `error` there). Read only when asked: since Itential 2023.2 job "
+        "lists leave variables out, so this reads the job itself "
+        "(`GET /operations-manager/jobs/{id}`), one request per job whatever the number of "
+        "its tasks asked for, and none when the job was already read whole."
+    )
+    async def variables(self, info: Info) -> JSON | None:
+        if "variables" in self._doc:
+            return self._doc["variables"]
+        return await task_variables(info, self._job, self.task_id)
 
     @strawberry.field(description="The tasks this one's transitions lead to, without repeats.")
     def next(
@@ -154,12 +178,13 @@ class Task(UpstreamDocument):
         return out
 
     @classmethod
-    def of_doc(cls, task_id: str, doc: Doc, tasks: dict[str, Task]) -> Task:
-        """The task ``task_id`` of a job's ``tasks``; its fields are read on demand."""
+    def of_doc(cls, task_id: str, doc: Doc, tasks: dict[str, Task], job: Doc) -> Task:
+        """The task ``task_id`` of ``job``'s ``tasks``; its fields are read on demand."""
         task = cls.__new__(cls)
         task._doc = doc
         task.task_id = task_id
         task._tasks = tasks
+        task._job = job
         return task
 
 
@@ -205,13 +230,34 @@ read_lazily(
     ),
     run_time=lambda task: _non_negative(coerce.number(task._metrics.get("run_time"))),
     metrics=lambda task: task._metrics or None,
-    variables=_in_task(as_is, "variables"),
+    duration_seconds=lambda task: coerce.seconds_between(task.started_at, task.finished_at),
+    errors=lambda task: [e for e in _errors(task._job) if e.task == task.task_id],
+    error_text=lambda task: _joined_messages(task.errors),
     iterations=_in_task(as_is, "iterations"),
     groups=_in_task(as_is, "groups"),
     retry_settings=_in_task(as_is, "retrySettings"),
     x=_in_task(coerce.number, "x"),
     y=_in_task(coerce.number, "y"),
 )
+
+
+async def task_variables(info: Info, job: Doc, task_id: str) -> JSON | None:
+    """A task's ``variables`` from its job's full document (one GET per job, shared)."""
+    job_id = coerce.nonempty_text(job.get("_id"))
+    if job_id is None:
+        return None
+    detail = await info.context.loaders.operations_job_detail_by_id.load(job_id)
+    task = (coerce.mapping((detail or {}).get("tasks")) or {}).get(task_id)
+    return task.get("variables") if isinstance(task, dict) else None
+
+
+def _joined_messages(errors: list[OperationsJobError]) -> str | None:
+    messages = [e.message for e in errors if e.message]
+    return "\n".join(messages) if messages else None
+
+
+def _failed(task: Task) -> bool:
+    return task.status == "error" or task.finish_state in ("error", "failure")
 
 
 def _non_negative(value: float | None) -> float | None:
@@ -322,8 +368,9 @@ class OperationsJob(Job, JobDocument):
         description="`groups`, as sent (strings, objects, or both)."
     )
     watchers: JSON | None = strawberry.field(description="`watchers`, as sent.")
-    variables: JSON | None = strawberry.field(
-        description="`variables`: the job's variables, as sent."
+    error_text: str | None = strawberry.field(
+        description="The messages of `errors`, one per line (a structured message as compact "
+        "JSON text): the job's error output as a screen shows it. Null when there are none."
     )
     transitions: JSON | None = strawberry.field(
         description="`transitions`, as sent: the job's task graph "
@@ -352,6 +399,26 @@ class OperationsJob(Job, JobDocument):
     def tasks(self) -> list[Task]:
         return self._task_list
 
+    @strawberry.field(
+        description="The tasks that failed: `status` `error`, or `finish_state` `error` or "
+        "`failure`, in the job's task order (each also in `tasks`)."
+    )
+    def failed_tasks(self) -> list[Task]:
+        return [task for task in self._task_list if _failed(task)]
+
+    @strawberry.field(
+        description="`variables`: the job's variables, as sent: its inputs and, as tasks "
+        "write them, its outputs. Read only when asked: since Itential 2023.2 job lists "
+        "leave variables out, so this reads the job itself "
+        "(`GET /operations-manager/jobs/{id}`, one request per job) unless it was already "
+        "read whole."
+    )
+    async def variables(self, info: Info) -> JSON | None:
+        if "variables" in self._doc:
+            return self._doc["variables"]
+        detail = await info.context.loaders.operations_job_detail_by_id.load(self.ops_id)
+        return (detail or {}).get("variables")
+
     @strawberry.field(description="The job that spawned this one.")
     async def parent(self, info: Info) -> OperationsJob | None:
         ref = self.parent_reference
@@ -369,7 +436,7 @@ def _tasks(doc: Doc) -> list[Task]:
     raw_tasks = coerce.mapping(doc.get("tasks")) or {}
     for key, value in raw_tasks.items():
         if isinstance(value, dict):
-            tasks[key] = Task.of_doc(key, value, tasks)
+            tasks[key] = Task.of_doc(key, value, tasks, doc)
     return list(tasks.values())
 
 
@@ -416,7 +483,7 @@ read_lazily(
     group_ids=_in_job(_group_ids, "groups"),
     groups=_in_job(as_is, "groups"),
     watchers=_in_job(as_is, "watchers"),
-    variables=_in_job(as_is, "variables"),
+    error_text=lambda job: _joined_messages(job.errors),
     transitions=_in_job(as_is, "transitions"),
     error_handler=_in_job(as_is, "errorHandler"),
     progress=lambda job: _progress(job._metrics),

@@ -79,3 +79,31 @@ def test_each_job_action_costs_its_post_and_its_reread() -> None:
         assert cost(f'mutation {{ {name}(id: "x") {{ outcome }} }}') == 1 + 2 * CALL_WEIGHT
     retry = 'mutation { retryOperationsTask(id: "x", taskId: "t") { job { name } } }'
     assert cost(retry) == 2 + 2 * CALL_WEIGHT
+
+
+def test_spawned_jobs_are_one_batch_and_output_host_counts_are_per_job() -> None:
+    base = cost("{ workflowJobs(first: 30) { edges { node { nodes { identifier } } } } }")
+    with_jobs = cost(
+        "{ workflowJobs(first: 30) { edges { node { nodes { identifier"
+        " job { state ... on PlaybookJob { playbook } } } } } } }"
+    )
+    # Per node one job object; one unified_jobs batch for the whole document.
+    assert with_jobs - base == 30 * ASSUMED_LIST_SIZE * 1 + CALL_WEIGHT
+    with_counts = cost(
+        "{ workflowJobs(first: 30) { edges { node { nodes { identifier"
+        " job { state ... on PlaybookJob { playbook hostStatusCounts { total } } } } } } } }"
+    )
+    # Per job: the counts object and one detail request.
+    assert with_counts - with_jobs == 30 * ASSUMED_LIST_SIZE * (1 + CALL_WEIGHT)
+
+
+def test_an_output_page_costs_one_call_and_its_lines() -> None:
+    def one_job(selection: str) -> str:
+        return '{ node(id: "x") { ... on PlaybookJob { ' + selection + " } } }"
+
+    base = cost(one_job("awxId"))
+    for first, lines in ((None, 100), (10, 10), (1000, 1000)):
+        args = "" if first is None else f"(first: {first})"
+        query = one_job(f"stdout{args} {{ edges {{ node {{ text }} }} }}")
+        # the connection object, one call, and per line its edge and node
+        assert cost(query) - base == 1 + CALL_WEIGHT + lines * 2, first

@@ -21,7 +21,7 @@ def test_schema_has_the_documented_shape() -> None:
         "interface Job implements Node",
         "type FlowJob implements Job & Node",
         "type OperationsJob implements Job & Node",
-        "type WorkflowJob implements Job & Node",
+        "type WorkflowJob implements AwxJob & Job & Node",
         "enum JobState",
         "scalar DateTime",
         "scalar JSON",
