@@ -39,7 +39,7 @@ Gateway-wide: ``GATEWAY_MAX_PAGE_SIZE`` (default 200),
 ``GATEWAY_OUTPUT_MAX_LINES`` (lines one page of a job's ``stdout`` holds at most,
 default 1000) and ``GATEWAY_OUTPUT_MAX_BYTES`` (UTF-8 bytes of text one such
 page holds at most, default 262144; a page is cut short after the last whole
-line that fits), 
+line that fits),
 ``GATEWAY_INTROSPECTION`` (default true), ``GATEWAY_GRAPHIQL`` (GraphiQL on
 a browser's ``GET /graphql`` and its files under ``/graphiql/static/``, see
 :mod:`gateway.graphiql`; ``false`` serves neither; default true),
