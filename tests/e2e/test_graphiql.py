@@ -11,16 +11,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import OperationDefinitionNode, OperationType, parse
 
 from gateway import graphql_view
 from gateway.graphiql import GraphiQLPage
 from gateway.graphiql.assets import STATIC_DIR, AssetSet, vendor_names
-from gateway.graphiql.examples import load_examples
+from gateway.graphiql.examples import Example, load_examples
 from gateway.graphiql.page import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import GatewayClient, GatewayFactory
 
 HTML = {"Accept": "text/html"}
 LINKED = re.compile(r'(?:src|href)="([^"]+)"')
+
+
+def is_query(example: Example) -> bool:
+    [operation] = [
+        d for d in parse(example.query).definitions if isinstance(d, OperationDefinitionNode)
+    ]
+    return operation.operation is OperationType.QUERY
 
 
 def page_links(html: str) -> list[str]:
@@ -106,7 +114,7 @@ def test_the_examples_are_the_first_tabs(gateway: GatewayClient) -> None:
     assert block is not None
     tabs = httpx.Response(200, content=block.group(1)).json()
     assert tabs == [example.tab() for example in load_examples()]
-    assert len(tabs) == 6
+    assert len(tabs) == 8
 
 
 def test_graphiql_false_serves_neither_the_page_nor_its_files(
@@ -137,3 +145,23 @@ def test_without_its_files_the_page_names_the_command_that_installs_them(
     assert asset.status_code == 404
     assert "make graphiql-assets" in asset.text
     assert client.data("{ __typename }") == {"__typename": "Query"}
+
+
+@pytest.mark.parametrize(
+    "example",
+    [example for example in load_examples() if is_query(example)],
+    ids=lambda example: example.name,
+)
+def test_each_query_example_answers_on_the_demo_data(
+    example: Example, gateway: GatewayClient
+) -> None:
+    """The ids in the examples' variables are the sandbox's (seed 0, as ``make demo``)."""
+    data = gateway.data(example.query, example.variables)
+    assert data, example.name
+    for field, value in data.items():
+        assert value not in (None, [], {}), f"{example.name}: {field} is empty"
+    if example.name == "07-what-failed-inside":
+        spawned = [node["job"] for node in data["node"]["nodes"] if node["job"] is not None]
+        failed = [job for job in spawned if job["failed"]]
+        assert failed, "the example's job has a failed spawned job to show"
+        assert failed[0]["stdout"]["edges"], "with output lines"

@@ -51,6 +51,8 @@ TABS = [
     "DurationsReport",
     "CreateFlowJob",
     "LiveJobStatus",
+    "WhatFailedInside",
+    "RelaunchJob",
 ]
 """The example operations, opened as GraphiQL's first tabs (named after the operations)."""
 

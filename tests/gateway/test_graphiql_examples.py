@@ -34,6 +34,8 @@ def test_the_examples_cover_each_screen() -> None:
         "DurationsReport",
         "CreateFlowJob",
         "LiveJobStatus",
+        "WhatFailedInside",
+        "RelaunchJob",
     }
     kinds = {operation_of(example).operation for example in EXAMPLES}
     assert kinds == {OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION}
