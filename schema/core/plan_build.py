@@ -143,6 +143,8 @@ class ObjectPlan:
     """The Python class of the type's objects, whose readers the leaves call directly."""
     group: GroupedFieldSet
     """Kept so the field details the plan holds stay the ones graphql-core collected."""
+    compiled: Any = None
+    """The plan as one function (:mod:`schema.core.plan_compile`), made when first run."""
 
 
 def directive_variables(document: DocumentNode) -> tuple[str, ...]:

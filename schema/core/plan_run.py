@@ -58,9 +58,7 @@ from schema.core.plan_build import (
     object_plan,
     uses_incremental_delivery,
 )
-
-_FULL_PATH: Any = object()
-"""A leaf that graphql-core's ``execute_field`` must answer."""
+from schema.core.plan_compile import compile_object
 
 
 class OperationPlans:
@@ -130,67 +128,45 @@ class PlannedExecution(LeafShortcutExecution):
     def run_object(
         self, plan: ObjectPlan, source: Any, path: Path | None
     ) -> AwaitableOrValue[dict[str, Any]]:
-        """graphql-core's ``execute_fields``, by the plan."""
-        results: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        awaitable_keys: list[str] = []
-        own = source.__dict__ if type(source) is plan.origin else None
-        parent_type = plan.object_type
-        try:
-            for f in plan.fields:
-                key = f.key
-                if f.leaf:
-                    # Inline: this runs once per leaf of every object.
-                    try:
-                        reader = f.reader
-                        if own is not None and reader is not None:
-                            attribute = f.attribute
-                            value = own[attribute] if attribute in own else reader(source)
-                        else:
-                            value = getattr(source, f.attribute)  # type: ignore[arg-type]
-                        c = f.completion
-                        if type(value) in c.as_is:
-                            pass
-                        elif value is None:
-                            if c.non_null:
-                                value = _FULL_PATH
-                        elif c.int_leaf:
-                            if type(value) is not int or not -(2**31) <= value < 2**31:
-                                value = _FULL_PATH
-                        elif c.enum_names is not None and type(value) is c.enum_class:
-                            value = c.enum_names.get(value, _FULL_PATH)
-                        elif isinstance(value, Exception) or is_awaitable(value):
-                            value = _FULL_PATH
-                        else:
-                            value = c.output.coerce_output_value(value)
-                            if value is None or value is Undefined:
-                                value = _FULL_PATH
-                    except Exception:
-                        value = _FULL_PATH
-                    if value is _FULL_PATH:
-                        value = self.execute_field(
-                            parent_type, source, f.details, Path(path, key, parent_type.name), None
-                        )
-                    results[key] = value
-                    continue
-                value = self.run_field(f, source, Path(path, key, parent_type.name))
-                results[key] = value
-                if is_awaitable(value):
-                    awaitable_keys.append(key)
-        except Exception:
-            if awaitable_keys:
-                self.settle_in_background([results[key] for key in awaitable_keys])
-            raise
-        if not awaitable_keys:
-            return results
+        """graphql-core's ``execute_fields``, by the plan compiled to a function."""
+        run = plan.compiled
+        if run is None:
+            run = plan.compiled = compile_object(plan)
+        result: AwaitableOrValue[dict[str, Any]] = run(self, source, path)
+        return result
+
+    def full_leaf(self, f: FieldPlan, source: Any, path: Path | None) -> Any:
+        """A plain leaf the compiled function could not read: graphql-core's ``execute_field``."""
+        parent_type = f.parent_type
+        return self.execute_field(
+            parent_type, source, f.details, Path(path, f.key, parent_type.name), None
+        )
+
+    def slow_leaf(self, f: FieldPlan, source: Any, path: Path | None, value: Any) -> Any:
+        """A plain leaf whose value is not in its output form: serialised by its type.
+
+        Anything unusual (an exception as the value, an awaitable, a value the
+        type will not serialise or serialises to nothing) goes to :meth:`full_leaf`.
+        """
+        if not isinstance(value, Exception) and not self.is_awaitable(value):
+            try:
+                serialised = f.completion.output.coerce_output_value(value)
+            except Exception:
+                serialised = None
+            if serialised is not None and serialised is not Undefined:
+                return serialised
+        return self.full_leaf(f, source, path)
+
+    def gather_fields(self, results: dict[str, Any], keys: list[str]) -> Awaitable[dict[str, Any]]:
+        """The end of graphql-core's ``execute_fields`` when some fields are awaitable."""
 
         async def get_results() -> dict[str, Any]:
-            if len(awaitable_keys) == 1:
-                key = awaitable_keys[0]
+            if len(keys) == 1:
+                key = keys[0]
                 results[key] = await results[key]
             else:
-                awaited = await gather_with_cancel(*(results[key] for key in awaitable_keys))
-                results.update(zip(awaitable_keys, awaited, strict=True))
+                awaited = await gather_with_cancel(*(results[key] for key in keys))
+                results.update(zip(keys, awaited, strict=True))
             return results
 
         return get_results()
@@ -286,11 +262,13 @@ class PlannedExecution(LeafShortcutExecution):
                 return self.complete_object_value(object_type, f.details, info, path, result, None)
             if not object_type.is_type_of(result, None):
                 raise invalid_return_type_error(object_type, result, f.details)
-        plan = c.object_plan
-        if plan is None:
-            group = self.collect_subfields(object_type, f.details)[0]
-            plan = c.object_plan = object_plan(self.schema, object_type, group)
-        return self.run_object(plan, result, path)
+        return self.run_object(c.object_plan or self._object_plan(c, f), result, path)
+
+    def _object_plan(self, c: Completion, f: FieldPlan) -> ObjectPlan:
+        """The plan of the field's selection on its object type, made on first use."""
+        group = self.collect_subfields(c.output, f.details)[0]
+        plan = c.object_plan = object_plan(self.schema, c.output, group)
+        return plan
 
     def _complete_abstract(
         self, c: Completion, f: FieldPlan, path: Path, result: Any
@@ -337,6 +315,10 @@ class PlannedExecution(LeafShortcutExecution):
         completed_results: list[Any] = []
         append = completed_results.append
         awaitable_indices: list[int] = []
+        # Objects, the common case, inline: what ``complete`` and ``_complete_object`` would do.
+        objects = item_completion.kind == OBJECT and not item_completion.is_type_of_needs_info
+        object_type = item_completion.output
+        is_type_of = object_type.is_type_of if objects else None
         iterator = iter(result)
         index = 0
         try:
@@ -349,7 +331,15 @@ class PlannedExecution(LeafShortcutExecution):
                     awaitable_indices.append(index)
                 else:
                     try:
-                        completed = complete(item_completion, f, item_path, item)
+                        if objects and item is not None and not isinstance(item, Exception):
+                            if is_type_of is not None and not is_type_of(item, None):
+                                raise invalid_return_type_error(object_type, item, f.details)
+                            plan = item_completion.object_plan or self._object_plan(
+                                item_completion, f
+                            )
+                            completed = self.run_object(plan, item, item_path)
+                        else:
+                            completed = complete(item_completion, f, item_path, item)
                         if is_awaitable(completed):
                             append(self._await_item(item_type, f, item_path, completed))
                             awaitable_indices.append(index)
