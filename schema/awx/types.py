@@ -19,7 +19,7 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
-from schema.core.document_fields import read_lazily
+from schema.core.document_fields import from_key, read_lazily
 from schema.core.ids import to_global_id
 from schema.core.node import Doc, Job, JobDocument, LoadableDocument, Node, job_readers
 from schema.core.scalars import JSON
@@ -142,7 +142,7 @@ class JobTemplate(Node, LoadableDocument):
 
 
 def _in_template(convert: Callable[[Any], object], key: str) -> Callable[[JobTemplate], object]:
-    return lambda template: convert(template._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 def _can_start(doc: Doc) -> bool | None:
@@ -292,7 +292,7 @@ def _spawned_job(doc: Doc) -> SpawnedJob | None:
 
 
 def _in_node(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJobNode], object]:
-    return lambda node: convert(node._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(
@@ -466,7 +466,7 @@ class WorkflowJob(Job, JobDocument):
 
 
 def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJob], object]:
-    return lambda job: convert(job._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(

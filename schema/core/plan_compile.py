@@ -14,13 +14,16 @@ executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.
 leaf value, :meth:`~schema.core.plan_run.PlannedExecution.run_field` for
 every other field.
 
-The generated text holds no text of the query: response keys and attribute
-names are passed in tuples, and only the field's index appears in the code.
+The generated text holds only names from the query: response keys (GraphQL
+names, checked against the grammar's pattern before they are written as string
+literals) and attribute names (Python identifiers, not keywords); anything
+else is passed in tuples and looked up by the field's index.
 """
 
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -29,6 +32,8 @@ from graphql import GraphQLBoolean, GraphQLID, GraphQLString
 from graphql.pyutils import Path
 from strawberry.schema.types.base_scalars import isoformat
 
+from gateway import coerce
+from schema.core.document_fields import FromKey, as_is
 from schema.core.plan_build import LEAF, FieldPlan, ObjectPlan
 
 CompiledObject = Callable[[Any, Any, "Path | None"], Any]
@@ -37,6 +42,7 @@ CompiledObject = Callable[[Any, Any, "Path | None"], Any]
 _IDENTITY_CODE = (lambda value: value).__code__
 _INT_RANGE = "-2147483648 <= v{i} <= 2147483647"
 _JSON_TYPES = (dict, list, str, int, float, bool)
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _STRING_TYPES = {GraphQLString.name: GraphQLString, GraphQLID.name: GraphQLID}
 
 
@@ -73,14 +79,50 @@ def _leaf_test(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[str, str] |
     return None
 
 
+_CONVERSIONS: dict[Any, str] = {
+    coerce.text: "raw if type(raw) is str else CV{i}(raw)",
+    coerce.nonempty_text: "raw if type(raw) is str and raw else CV{i}(raw)",
+    coerce.mapping: "raw if type(raw) is dict else CV{i}(raw)",
+    coerce.boolean: "raw if type(raw) is bool else CV{i}(raw)",
+    as_is: "raw",
+}
+"""Converters of :mod:`gateway.coerce` written inline: each gives back a value of that exact type
+untouched (and calls the converter for anything else)."""
+
+
+def _is_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str] | None:
+    """Reading a :class:`~schema.core.document_fields.FromKey` field of the plan's own class
+    without calling its reader: the value kept on the object, else the key of its document."""
+    reader, attribute = f.reader, f.attribute
+    if not isinstance(reader, FromKey) or attribute is None:
+        return None
+    if not _is_identifier(reader.source) or not _is_identifier(attribute):
+        return None
+    names[f"CV{i}"] = reader.convert
+    conversion = _CONVERSIONS.get(reader.convert, "CV{i}(raw)").format(i=i)
+    return [
+        f"    if {attribute!r} in own:",
+        f"        v{i} = own[{attribute!r}]",
+        "    else:",
+        f"        raw = source.{reader.source}.get({reader.key!r})",
+        f"        v{i} = {conversion}",
+    ]
+
+
 def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
     attribute = f.attribute
     assert attribute is not None
-    plain = attribute.isidentifier() and not keyword.iskeyword(attribute)
-    read = f"source.{attribute}" if plain else f"getattr(source, A[{i}])"
-    lines = [
-        "try:",
-        f"    v{i} = {read}",
+    read = f"source.{attribute}" if _is_identifier(attribute) else f"getattr(source, A[{i}])"
+    inline = _inline_read(f, i, names)
+    if inline is None:
+        lines = ["try:", f"    v{i} = {read}"]
+    else:
+        lines = ["try:", "  if own is not None:", *inline, "  else:", f"    v{i} = {read}"]
+    lines += [
         "except Exception:",
         f"    v{i} = ex.full_leaf(F[{i}], source, path)",
         "else:",
@@ -97,6 +139,11 @@ def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _key(key: str, i: int) -> str:
+    """A response key as a literal in the code (a GraphQL name: letters, digits, ``_``)."""
+    return repr(key) if _NAME.fullmatch(key) else f"K[{i}]"
+
+
 def compile_object(plan: ObjectPlan) -> CompiledObject:
     """The function running ``plan`` on one object (see the module's docstring)."""
     fields = plan.fields
@@ -108,6 +155,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "datetime": datetime,
         "JSON_TYPES": _JSON_TYPES,
         "TYPE": plan.object_type.name,
+        "ORIGIN": plan.origin,
     }
     body: list[str] = []
     for i, f in enumerate(fields):
@@ -119,10 +167,13 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
                 f"if is_awaitable(v{i}):",
                 f"    pending.append(({i}, v{i}))",
             ]
-    result = ", ".join(f"K[{i}]: v{i}" for i in range(len(fields)))
+    result = ", ".join(f"{_key(f.key, i)}: v{i}" for i, f in enumerate(fields))
     lines = [
         "def run(ex, source, path):",
         "    is_awaitable = ex.is_awaitable",
+        "    own = source.__dict__ if type(source) is ORIGIN else None"
+        if any(name.startswith("CV") for name in names)
+        else "    own = None",
         "    pending = []",
         "    try:",
         *(f"        {line}" for line in body),
