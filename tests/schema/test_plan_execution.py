@@ -23,7 +23,9 @@ from graphql import ExecutionResult, execute, parse
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway import coerce
 from schema.core import plan_build
+from schema.core.document_fields import FromKey, from_key, read_lazily
 from schema.core.leaf_execution import LeafShortcutExecution
 from schema.core.plan_run import OperationPlans, PlannedExecution
 
@@ -85,6 +87,49 @@ class Other:
     label: str
 
 
+class Text(str):
+    """A ``str`` subclass: read as is by ``coerce.text``, which the inline read must not miss."""
+
+
+@strawberry.type
+class Doc:
+    """Fields read from a document, as the gateway's types are (the compiled plans inline them)."""
+
+    text: str | None
+    nonempty: str | None
+    required: str
+    mapping: strawberry.scalars.JSON | None
+    flag: bool | None
+    number: int | None
+    _doc: strawberry.Private[dict[str, Any]]
+
+
+read_lazily(
+    Doc,
+    text=from_key("_doc", coerce.text, "text"),
+    nonempty=from_key("_doc", coerce.nonempty_text, "text"),
+    required=from_key("_doc", coerce.text, "required"),
+    mapping=from_key("_doc", coerce.mapping, "mapping"),
+    flag=from_key("_doc", coerce.boolean, "flag"),
+    number=from_key("_doc", coerce.integer, "number"),
+)
+
+
+def doc(raw: Any) -> Doc:
+    obj = Doc.__new__(Doc)
+    obj._doc = raw
+    return obj
+
+
+DOCS = [
+    {"text": "a", "required": "r", "mapping": {"k": 1}, "flag": True, "number": 3},
+    {"text": "", "required": None, "mapping": [1], "flag": 1, "number": 2**40},
+    {"text": Text("sub"), "required": 7, "mapping": None, "flag": None, "number": 2.0},
+    {"text": 5},
+    "not a document",  # every field read raises
+]
+
+
 Either = Annotated[Thing | Other, strawberry.union("Either")]
 
 
@@ -136,6 +181,10 @@ class Query:
         return next((t for t in THINGS if t.name == name), None)
 
     @strawberry.field
+    def docs(self) -> list[Doc | None]:
+        return [doc(raw) for raw in DOCS]
+
+    @strawberry.field
     def wrong(self) -> Thing | None:
         return Other(label="not a thing")  # type: ignore[return-value]
 
@@ -180,6 +229,8 @@ QUERIES: list[tuple[str, dict[str, Any] | None]] = [
     ("{ things { name friend { name friend { name } } } }", None),
     ("query($n: String!) { one(name: $n) { name later friend { name } } }", {"n": "a"}),
     ("{ wrong { name } }", None),
+    ("{ docs { text nonempty mapping flag number } }", None),
+    ("{ docs { text required } }", None),
     ("{ notAList }", None),
     ("{ awaitedItems }", None),
 ]
@@ -288,3 +339,21 @@ async def test_a_broken_plan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     reference = await run(query, None, StrawberryGraphQLCoreExecutionContext)
     broken = await run(query, None, PlannedExecution, OperationPlans.of(parse(query)))
     assert broken != reference
+
+
+async def test_document_fields_are_read_inline() -> None:
+    """The ``docs`` cases above take the inline read of a document key, not only ``getattr``."""
+    query = "{ docs { text } }"
+    plans = OperationPlans.of(parse(query))
+    assert plans is not None
+    await run(query, None, PlannedExecution, plans)
+    item = plans.roots[()].fields[0].completion.item
+    assert item is not None
+    docs_plan = item.object_plan
+    assert docs_plan is not None
+    assert docs_plan.origin is Doc
+    [text] = docs_plan.fields
+    assert text.leaf
+    assert isinstance(text.reader, FromKey)
+    assert docs_plan.compiled is not None
+    assert "CV0" in docs_plan.compiled.__globals__  # the converter the inline read calls
