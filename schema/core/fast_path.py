@@ -10,7 +10,9 @@ and cost are looked up (the cost is memoised per variable values), the
 document goes straight to graphql-core's executor, and the answer gets exactly
 what the extensions would have given it (partial errors, error shaping,
 ``extensions.cost``). The pipeline's hooks were about a third of the CPU time
-of a small query.
+of a small query. A query runs by its execution plans
+(:mod:`schema.core.plan_run`), kept with the operation
+(:attr:`PreparedOperation.plans`) and made by its first run on this path.
 
 Anything out of the ordinary falls back to the full pipeline, which answers
 it as it always did: a text not yet checked or found invalid, an operation
