@@ -176,7 +176,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         else "    own = None",
         "    pending = []",
         "    try:",
-        *(f"        {line}" for line in body),
+        *(f"        {line}" for line in body or ["pass"]),
         "    except Exception:",
         "        if pending:",
         "            ex.settle_in_background([value for _, value in pending])",

@@ -31,6 +31,7 @@ propagation take graphql-core's path for the whole operation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
@@ -58,7 +59,12 @@ from schema.core.plan_build import (
     object_plan,
     uses_incremental_delivery,
 )
-from schema.core.plan_compile import compile_object
+from schema.core.plan_compile import CompiledObject, compile_object
+
+logger = logging.getLogger("gateway.graphql")
+
+PLANS_PER_OPERATION = 16
+"""Plans kept per operation: one per set of ``@skip``/``@include`` variable values seen."""
 
 
 class OperationPlans:
@@ -77,9 +83,28 @@ class OperationPlans:
             return None
         return cls(directive_variables(document))
 
+    def keep(self, key: tuple[Any, ...], plan: ObjectPlan) -> None:
+        """Keep ``plan`` for ``key``; beyond :data:`PLANS_PER_OPERATION`, forget the oldest."""
+        self.roots[key] = plan
+        while len(self.roots) > PLANS_PER_OPERATION:
+            del self.roots[next(iter(self.roots))]
+
     def key(self, coerced: dict[str, Any]) -> tuple[Any, ...]:
         """Which plan these variable values select (``@skip``/``@include`` take booleans)."""
         return tuple(coerced.get(name) for name in self.variables)
+
+
+def _compiled(plan: ObjectPlan) -> CompiledObject:
+    """The plan as a function; graphql-core's ``execute_fields`` if it cannot be compiled."""
+    try:
+        return compile_object(plan)
+    except Exception:  # a bug of the compiler: logged, and the object answered the long way
+        logger.exception("could not compile the plan of a selection on %s", plan.object_type)
+
+        def generic(executor: Any, source: Any, path: Path | None) -> Any:
+            return executor.execute_fields(plan.object_type, source, path, plan.group, None)
+
+        return generic
 
 
 def _field_path(path: Path) -> Path:
@@ -120,7 +145,8 @@ class PlannedExecution(LeafShortcutExecution):
         key = plans.key(self.variable_values.coerced)
         plan = plans.roots.get(key)
         if plan is None:
-            plan = plans.roots[key] = object_plan(self.schema, root_type, grouped_field_set)
+            plan = object_plan(self.schema, root_type, grouped_field_set)
+            plans.keep(key, plan)
         return self.run_object(plan, root_value, None)
 
     # -- objects and fields ------------------------------------------------------------
@@ -131,7 +157,7 @@ class PlannedExecution(LeafShortcutExecution):
         """graphql-core's ``execute_fields``, by the plan compiled to a function."""
         run = plan.compiled
         if run is None:
-            run = plan.compiled = compile_object(plan)
+            run = plan.compiled = _compiled(plan)
         result: AwaitableOrValue[dict[str, Any]] = run(self, source, path)
         return result
 

@@ -24,10 +24,10 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway import coerce
-from schema.core import plan_build
+from schema.core import plan_build, plan_run
 from schema.core.document_fields import FromKey, from_key, read_lazily
 from schema.core.leaf_execution import LeafShortcutExecution
-from schema.core.plan_run import OperationPlans, PlannedExecution
+from schema.core.plan_run import PLANS_PER_OPERATION, OperationPlans, PlannedExecution
 
 
 @strawberry.enum
@@ -325,6 +325,22 @@ def test_plans_are_kept_per_directive_variables() -> None:
     assert OperationPlans.of(parse("{ things { name } }")) is not None
 
 
+async def test_plans_per_operation_are_bounded() -> None:
+    names = [f"v{i}" for i in range(6)]
+    query = (
+        f"query({', '.join(f'${n}: Boolean!' for n in names)}) {{ things {{ "
+        + " ".join(f"{n}: name @include(if: ${n})" for n in names)
+        + " } }"
+    )
+    plans = OperationPlans.of(parse(query))
+    assert plans is not None
+    for mask in range(40):
+        variables = {n: bool(mask >> i & 1) for i, n in enumerate(names)}
+        reference = await run(query, variables, StrawberryGraphQLCoreExecutionContext)
+        assert await run(query, variables, PlannedExecution, plans) == reference
+    assert len(plans.roots) == PLANS_PER_OPERATION
+
+
 async def test_a_broken_plan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """The comparison sees the plans: a plan that forgets non-null propagation differs."""
     original = plan_build.completion_of
@@ -357,3 +373,15 @@ async def test_document_fields_are_read_inline() -> None:
     assert isinstance(text.reader, FromKey)
     assert docs_plan.compiled is not None
     assert "CV0" in docs_plan.compiled.__globals__  # the converter the inline read calls
+
+
+async def test_a_plan_that_cannot_be_compiled_runs_on_graphql_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(plan: Any) -> Any:
+        raise SyntaxError("a bug of the compiler")
+
+    monkeypatch.setattr(plan_run, "compile_object", broken)
+    query = "{ things { name child { name } later } }"
+    reference = await run(query, None, StrawberryGraphQLCoreExecutionContext)
+    assert await run(query, None, PlannedExecution, OperationPlans.of(parse(query))) == reference
