@@ -34,12 +34,9 @@ from enum import Enum
 from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
     GraphQLFieldResolver,
-    GraphQLFloat,
-    GraphQLID,
     GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
@@ -47,7 +44,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
-    GraphQLString,
     VariableNode,
     is_abstract_type,
     is_leaf_type,
@@ -72,15 +68,6 @@ OBJECT = 2
 ABSTRACT = 3
 """A :class:`Completion` kind: an interface or a union, resolved at run time."""
 
-_AS_IS_TYPES: dict[str, tuple[type, ...]] = {
-    GraphQLString.name: (str,),
-    GraphQLID.name: (str,),
-    GraphQLBoolean.name: (bool,),
-    GraphQLFloat.name: (float,),
-}
-"""Python types whose values the built-in scalars serialise to themselves (``int``: see below)."""
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-
 
 @dataclass(slots=True)
 class Completion:
@@ -92,8 +79,6 @@ class Completion:
     non_null: bool
     item: Completion | None = None
     """A list's item completion."""
-    as_is: tuple[type, ...] = ()
-    """A leaf: Python types whose values serialise to themselves (checked with ``type() is``)."""
     int_leaf: bool = False
     """A leaf of ``Int``: an ``int`` in its range serialises to itself."""
     enum_names: dict[Any, str] | None = None
@@ -205,8 +190,6 @@ def _leaf_completion(leaf: GraphQLLeafType, non_null: bool) -> Completion:
     completion = Completion(LEAF, leaf, non_null)
     if leaf is GraphQLInt:
         completion.int_leaf = True
-    elif leaf.name in _AS_IS_TYPES and leaf is _builtin(leaf.name):
-        completion.as_is = _AS_IS_TYPES[leaf.name]
     elif isinstance(leaf, GraphQLEnumType):
         wrapped = getattr(leaf, "wrapped_cls", None)
         if isinstance(wrapped, type) and issubclass(wrapped, Enum):
@@ -219,15 +202,6 @@ def _leaf_completion(leaf: GraphQLLeafType, non_null: bool) -> Completion:
             completion.enum_names = names
             completion.enum_class = wrapped
     return completion
-
-
-def _builtin(name: str) -> GraphQLLeafType:
-    return {
-        GraphQLString.name: GraphQLString,
-        GraphQLID.name: GraphQLID,
-        GraphQLBoolean.name: GraphQLBoolean,
-        GraphQLFloat.name: GraphQLFloat,
-    }[name]
 
 
 def _origin(parent_type: GraphQLObjectType) -> type | None:
