@@ -3,10 +3,13 @@
 The interpreted loop over an :class:`~schema.core.plan_build.ObjectPlan`
 spent most of its time asking each field plan what it is. Compiled, the
 function for a selection reads each plain leaf as a literal attribute
-(``source.title``, with the interpreter's attribute cache), checks its value
-with a test made for the field's type (``type(v) is str``; an ``Int`` in
-range; an enum member looked up; a ``datetime`` to ``isoformat()`` where the
-scalar serialises with exactly that; any value as is for a scalar that
+(``source.title``, with the interpreter's attribute cache) or, for a field of
+the plan's own class read by :func:`~schema.core.document_fields.from_key`,
+straight from the object (its kept value, else its document's key, converted
+inline for the converters of :data:`_CONVERSIONS`); checks the value with a
+test made for the field's type (``type(v) is str``; an ``Int`` in range; an
+enum member looked up; a ``datetime`` to ``isoformat()`` where the scalar
+serialises with exactly that; a plain JSON value as is for a scalar that
 serialises to itself, like ``JSON``), and builds the answer as one dict
 literal in the selection's order. Anything else is handed back to the
 executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.slow_leaf`
@@ -14,10 +17,11 @@ executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.
 leaf value, :meth:`~schema.core.plan_run.PlannedExecution.run_field` for
 every other field.
 
-The generated text holds only names from the query: response keys (GraphQL
-names, checked against the grammar's pattern before they are written as string
-literals) and attribute names (Python identifiers, not keywords); anything
-else is passed in tuples and looked up by the field's index.
+The generated text holds names only: response keys (GraphQL names, checked
+against the grammar's pattern before they are written as literals), attribute
+names (Python identifiers, not keywords) and document keys of the schema's
+own readers (written with ``repr``); values are passed in by name or in
+tuples indexed by the field's position.
 """
 
 from __future__ import annotations
