@@ -11,7 +11,21 @@ one GraphQL request. Cases:
 - ``workflowJobs(first: 50)`` with 5 scalar fields.
 
 Figures are CPU (process) time, steady on a shared machine, and wall time.
-Run: ``python -m bench.big_answer [--runs 30] [--case NAME] [--profile FILE] [--gc-off]``.
+
+Then the issue's P5 figures, in process (no HTTP):
+
+- **P5 answer**: ``schema.execute`` plus encoding the answer with orjson (what
+  the gateway writes), p50 of the CPU time, for the 200-job and the
+  1000-job cases, by the plans (``--compare`` adds the fast path without
+  plans and strawberry's pipeline as it comes);
+- **P5 execution**: the 1000 jobs x 10 steps query executed over objects
+  already built and read (a bench-only path: the root resolver answers a
+  prepared page, every field of which was read once): GraphQL execution
+  alone, by the plans, by graphql-core with the leaf shortcut, and by
+  graphql-core as Strawberry runs it.
+
+Run: ``python -m bench.big_answer [--runs 30] [--case NAME] [--profile FILE] [--gc-off]
+[--compare] [--p5-only]``.
 """
 
 from __future__ import annotations
@@ -29,7 +43,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench import big_documents
+from bench import big_documents, execution_only
 from gateway.config import Settings, load_settings
 from gateway.context import Context
 from gateway.garbage_collection import tune_for_serving
@@ -191,10 +205,48 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+async def _p5_answer(case: Case, schema: GatewaySchema, runs: int) -> float:
+    """p50 CPU ms of ``schema.execute`` plus orjson-encoding the answer."""
+    settings = _settings()
+    clients = _clients(settings, case.jobs())
+    variables = {"first": case.first}
+    timings = []
+    for index in range(runs + 3):
+        context = Context.create(settings=settings, clients=clients, authorization=None)
+        started = time.process_time()
+        result = await schema.execute(case.query, variable_values=variables, context_value=context)
+        orjson.dumps({"data": result.data})
+        if index >= 3:
+            timings.append((time.process_time() - started) * 1000)
+        if result.errors:
+            raise RuntimeError(f"{case.name}: {result.errors[0]}")
+    for client in clients.values():
+        await client.http.aclose()
+    return statistics.median(timings)
+
+
+async def _p5(args: argparse.Namespace) -> None:
+    schemas = {"plans": build_schema(max_cost=10**9)}
+    if args.compare:
+        schemas["fast path, no plans"] = build_schema(max_cost=10**9, compiled=False)
+        schemas["strawberry as it comes"] = build_schema(max_cost=10**9, fast_paths=False)
+    print(f"\nP5 answer: schema.execute + orjson.dumps, cpu p50 of {args.runs} runs (ms)")
+    for case in CASES[:2]:
+        for label, schema in schemas.items():
+            p50 = await _p5_answer(case, schema, args.runs)
+            print(f"  {case.name:26} {label:24} {p50:7.1f}")
+    print(f"\nP5 execution: {execution_only.describe()}, cpu (ms)")
+    for label, figures in (await execution_only.measure(args.runs)).items():
+        print(f"  {label:44} min {figures[0]:7.1f}  p50 {figures[1]:7.1f}")
+
+
 async def _main(args: argparse.Namespace) -> None:
-    schema = build_schema(max_cost=10**9)
     if not args.gc_default:
         tune_for_serving()  # as ``jobs-gateway serve`` does
+    if args.p5_only:
+        await _p5(args)
+        return
+    schema = build_schema(max_cost=10**9)
     profile = cProfile.Profile() if args.profile else None
     print(f"schema.execute in process, {args.runs} runs after 3 warm-up runs (ms)")
     print("cpu: process time of the run (steady when other processes compete for the cores)")
@@ -213,6 +265,8 @@ async def _main(args: argparse.Namespace) -> None:
     if profile is not None:
         profile.dump_stats(args.profile)
         print(f"profile written to {args.profile}")
+    if not args.case:
+        await _p5(args)
 
 
 def main() -> None:
@@ -228,6 +282,10 @@ def main() -> None:
     parser.add_argument(
         "--gc-off", action="store_true", help="no cyclic GC in the timed runs (shows its share)"
     )
+    parser.add_argument(
+        "--compare", action="store_true", help="P5 also without plans and without fast paths"
+    )
+    parser.add_argument("--p5-only", action="store_true", help="only the P5 figures")
     asyncio.run(_main(parser.parse_args()))
 
 

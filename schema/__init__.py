@@ -40,10 +40,10 @@ from schema.core.demand_control import DemandControl
 from schema.core.document_cache import CachedDocuments, DocumentCache, already_counted
 from schema.core.errors import ErrorShaping, shape_result
 from schema.core.fast_path import FastPath
-from schema.core.leaf_execution import LeafShortcutExecution
 from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
+from schema.core.plan_run import PlannedExecution
 from schema.core.scalars import SCALAR_OVERRIDES
 from schema.jobstore.mutations import FlowJobMutations
 from schema.jobstore.queries import FlowJobQueries
@@ -176,6 +176,7 @@ def build_schema(
     max_cost: int = 20_000,
     cached_documents: int = 1024,
     fast_paths: bool = True,
+    compiled: bool = True,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions.
 
@@ -184,6 +185,8 @@ def build_schema(
     ``fast_paths=False`` leaves out the fast path (:mod:`schema.core.fast_path`)
     and the leaf shortcut (:mod:`schema.core.leaf_execution`): strawberry and
     graphql-core as they come, the reference the differential tests compare with.
+    ``compiled=False`` keeps those but runs checked queries on graphql-core's
+    executor rather than by their execution plans (:mod:`schema.core.plan_run`).
     """
     from strawberry.extensions import DisableIntrospection
 
@@ -207,14 +210,16 @@ def build_schema(
         subscription=Subscription,
         types=list(NODE_TYPES),
         extensions=extensions,
-        execution_context_class=LeafShortcutExecution if fast_paths else None,
+        execution_context_class=PlannedExecution if fast_paths else None,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.hide_suggestions = hide_suggestions
     schema.document_cache = cache
     if fast_paths:
-        schema.fast_path = FastPath(schema, cache, max_cost=max_cost, limits=limits)
+        schema.fast_path = FastPath(
+            schema, cache, max_cost=max_cost, limits=limits, compiled=compiled
+        )
     return schema
 
 

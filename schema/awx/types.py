@@ -21,7 +21,7 @@ from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
 from schema.awx.awx_job import AwxJob, load_awx_job, register_awx_job_type
-from schema.core.document_fields import read_lazily
+from schema.core.document_fields import from_key, read_lazily
 from schema.core.ids import to_global_id
 from schema.core.node import Doc, JobDocument, LoadableDocument, Node, job_readers
 from schema.core.scalars import JSON
@@ -144,7 +144,7 @@ class JobTemplate(Node, LoadableDocument):
 
 
 def _in_template(convert: Callable[[Any], object], key: str) -> Callable[[JobTemplate], object]:
-    return lambda template: convert(template._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 def _can_start(doc: Doc) -> bool | None:
@@ -306,7 +306,7 @@ def _spawned_job(doc: Doc) -> SpawnedJob | None:
 
 
 def _in_node(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJobNode], object]:
-    return lambda node: convert(node._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(
@@ -484,7 +484,7 @@ class WorkflowJob(AwxJob, JobDocument):
 
 
 def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJob], object]:
-    return lambda job: convert(job._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(

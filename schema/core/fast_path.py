@@ -10,7 +10,9 @@ and cost are looked up (the cost is memoised per variable values), the
 document goes straight to graphql-core's executor, and the answer gets exactly
 what the extensions would have given it (partial errors, error shaping,
 ``extensions.cost``). The pipeline's hooks were about a third of the CPU time
-of a small query.
+of a small query. A query runs by its execution plans
+(:mod:`schema.core.plan_run`), kept with the operation
+(:attr:`PreparedOperation.plans`) and made by its first run on this path.
 
 Anything out of the ordinary falls back to the full pipeline, which answers
 it as it always did: a text not yet checked or found invalid, an operation
@@ -39,6 +41,7 @@ from schema.core.document_cache import CheckedDocument, DocumentCache
 from schema.core.errors import shape_error
 from schema.core.limits import QueryLimits, length_error
 from schema.core.partial_errors import collecting_partial_errors
+from schema.core.plan_run import OperationPlans
 
 if TYPE_CHECKING:
     from schema import GatewaySchema
@@ -55,6 +58,8 @@ class PreparedOperation:
 
     operation_type: OperationType
     has_variables: bool
+    plans: OperationPlans | None = None
+    """The operation's execution plans (:mod:`schema.core.plan_run`); ``None``: not planned."""
     costs: OrderedDict[bytes, int] = field(default_factory=OrderedDict)
 
     def cost(
@@ -91,9 +96,13 @@ def _prepare(checked: CheckedDocument, name: str | None) -> PreparedOperation | 
         chosen = next((o for o in operations if o.name and o.name.value == name), None)
     if chosen is None:
         return None
+    operation_type = OperationType(chosen.operation.value)
     return PreparedOperation(
-        operation_type=OperationType(chosen.operation.value),
+        operation_type=operation_type,
         has_variables=bool(chosen.variable_definitions),
+        plans=OperationPlans.of(checked.document)
+        if operation_type is OperationType.QUERY
+        else None,
     )
 
 
@@ -107,8 +116,11 @@ class FastPath:
         *,
         max_cost: int,
         limits: QueryLimits | None = None,
+        compiled: bool = True,
     ) -> None:
         self.schema = schema
+        self.compiled = compiled
+        """Whether queries run by their execution plans (:mod:`schema.core.plan_run`)."""
         self.cache = cache
         self.max_cost = max_cost
         self.limits = limits or QueryLimits()
@@ -166,6 +178,7 @@ class FastPath:
                     is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
                     executor_class=self.schema.execution_context_class,
                     operation_extensions=operation_extensions,
+                    plans=prepared.plans if self.compiled else None,
                 )
                 if isawaitable(outcome):
                     outcome = await outcome

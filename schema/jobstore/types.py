@@ -16,7 +16,7 @@ import strawberry
 
 from gateway import coerce
 from gateway.facts import flow_job_facts, step_body, step_entries
-from schema.core.document_fields import as_is, read_lazily
+from schema.core.document_fields import as_is, from_key, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
 from schema.core.states import described_enum
@@ -229,7 +229,7 @@ class Step(UpstreamDocument):
 
 
 def _in_body(convert: Callable[[Any], object], key: str) -> Callable[[Step], object]:
-    return lambda step: convert(step._body.get(key))
+    return from_key("_body", convert, key)
 
 
 read_lazily(
@@ -397,7 +397,7 @@ class FlowJob(Job, JobDocument):
 
 
 def _in_meta(convert: Callable[[Any], object], key: str) -> Callable[[FlowJob], object]:
-    return lambda job: convert(job._meta.get(key))
+    return from_key("_meta", convert, key)
 
 
 def _in_own_metadata(key: str) -> Callable[[FlowJob], object]:

@@ -19,7 +19,7 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import operations_job_facts
-from schema.core.document_fields import as_is, read_lazily
+from schema.core.document_fields import as_is, from_key, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
 from schema.core.states import described_enum
@@ -203,7 +203,7 @@ def _transitions(doc: Doc) -> list[TaskTransition]:
 
 
 def _in_task(convert: Callable[[Any], object], key: str) -> Callable[[Task], object]:
-    return lambda task: convert(task._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(
@@ -463,7 +463,7 @@ def _progress(metrics: Doc) -> float | None:
 
 
 def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[OperationsJob], object]:
-    return lambda job: convert(job._doc.get(key))
+    return from_key("_doc", convert, key)
 
 
 read_lazily(

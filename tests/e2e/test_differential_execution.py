@@ -1,13 +1,16 @@
 """Differential: the fast paths answer byte for byte what strawberry and graphql-core answer.
 
 The production schema runs a checked document on the fast path
-(:mod:`schema.core.fast_path`) and executes plain leaves by the shortcut
+(:mod:`schema.core.fast_path`), a query by its execution plans
+(:mod:`schema.core.plan_run`), and executes plain leaves by the shortcut
 (:mod:`schema.core.leaf_execution`). The reference is the same schema built
 with ``fast_paths=False``: strawberry's pipeline and graphql-core's executor
-as they come. Every query document of the end-to-end tests, and queries
-generated from the schema by hypothesis-graphql, are answered by both, over
-the sandbox upstreams on real sockets; the JSON answers must be the same bytes:
-data, nulls, errors (messages, paths, codes) and ``extensions``.
+as they come. A third schema has the fast path without the plans
+(``compiled=False``: graphql-core's executor on the checked document). Every
+query document of the end-to-end tests, and queries generated from the
+schema by hypothesis-graphql, are answered three ways, over the sandbox
+upstreams on real sockets; the JSON answers must be the same bytes: data,
+nulls, errors (messages, paths, codes) and ``extensions``.
 
 The sandbox here is a private one with only its seeded data, so nothing
 changes between the two answers.
@@ -48,6 +51,7 @@ from schema.core.ids import to_global_id
 
 PRODUCTION = build_schema()
 REFERENCE = build_schema(fast_paths=False)
+UNPLANNED = build_schema(compiled=False)
 
 SAMPLE_VALUES: dict[str, Any] = {
     "Int": 7,
@@ -139,8 +143,9 @@ def _type_of(schema: Any, node: Any) -> Any:
 
 async def _answers(
     query: str, variables: dict[str, Any] | None, sandbox: SandboxThread
-) -> tuple[bytes, bytes, bytes]:
-    """The reference answer, then the production schema's first and repeated answers."""
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """The reference answer, the production schema's first and repeated (planned) answers,
+    and the repeated answer of the fast path without plans."""
     settings = load_settings(sandbox.sandboxes.gateway_env())
     https = {name: build_http_client(settings.upstream(name)) for name in Upstream}
     clients = {name: UpstreamClient(settings.upstream(name), http) for name, http in https.items()}
@@ -151,7 +156,10 @@ async def _answers(
         return orjson.dumps(process_result(result))
 
     try:
-        return await answer(REFERENCE), await answer(PRODUCTION), await answer(PRODUCTION)
+        reference = await answer(REFERENCE)
+        checked, planned = await answer(PRODUCTION), await answer(PRODUCTION)
+        await answer(UNPLANNED)
+        return reference, checked, planned, await answer(UNPLANNED)
     finally:
         for http in https.values():
             await http.aclose()
@@ -164,12 +172,25 @@ def test_the_suite_has_queries_to_compare() -> None:
     assert len(SUITE) >= 40
 
 
+def _ran_by_plan_or_was_refused(query: str) -> bool:
+    """Whether the production schema's repeated answer of ``query`` ran by its plans,
+    unless the checks (the query limits) refused the text."""
+    assert PRODUCTION.document_cache is not None
+    checked = PRODUCTION.document_cache.get(query)
+    if checked is None or checked.errors:
+        return True
+    prepared = checked.operations.get(None)
+    return prepared is not None and prepared.plans is not None and bool(prepared.plans.roots)
+
+
 @pytest.mark.parametrize("query", SUITE, ids=range(len(SUITE)))
 def test_suite_queries_answer_the_same_bytes(query: str, seeded: SandboxThread) -> None:
-    reference, checked, fast = asyncio.run(_answers(query, _variables(query), seeded))
+    reference, checked, planned, unplanned = asyncio.run(_answers(query, _variables(query), seeded))
 
     assert checked == reference
-    assert fast == reference
+    assert planned == reference
+    assert unplanned == reference
+    assert _ran_by_plan_or_was_refused(query)
 
 
 @settings(
@@ -179,13 +200,41 @@ def test_suite_queries_answer_the_same_bytes(query: str, seeded: SandboxThread) 
 )
 @given(query=generated_queries(PRODUCTION.as_str()))
 def test_generated_queries_answer_the_same_bytes(query: str, seeded: SandboxThread) -> None:
-    reference, checked, fast = asyncio.run(_answers(query, None, seeded))
+    reference, checked, planned, unplanned = asyncio.run(_answers(query, None, seeded))
 
     assert checked == reference
-    assert fast == reference
+    assert planned == reference
+    assert unplanned == reference
+
+
+def test_a_broken_plan_answers_other_bytes(
+    seeded: SandboxThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison sees the plans: plans that put fields out of order are caught."""
+    from schema.core import plan_build, plan_run
+
+    original = plan_build.object_plan
+
+    def reversed_plan(*args: Any) -> plan_build.ObjectPlan:
+        plan = original(*args)
+        plan.fields.reverse()
+        return plan
+
+    monkeypatch.setattr(plan_run, "object_plan", reversed_plan)
+    query = "{ flowJobs(first: 2) { edges { node { id name steps { title stepNumber } } } } }"
+    query += " # broken plan"  # a text of its own: no plans from other tests
+    reference, checked, planned, unplanned = asyncio.run(_answers(query, None, seeded))
+
+    assert checked == reference
+    assert unplanned == reference
+    assert planned != reference
+    assert orjson.loads(planned) == orjson.loads(reference)  # the same values, in another order
 
 
 def test_the_fast_paths_are_on_in_production_and_off_in_the_reference() -> None:
     assert PRODUCTION.fast_path is not None
+    assert PRODUCTION.fast_path.compiled
+    assert UNPLANNED.fast_path is not None
+    assert not UNPLANNED.fast_path.compiled
     assert REFERENCE.fast_path is None
     assert PRODUCTION.execution_context_class is not REFERENCE.execution_context_class

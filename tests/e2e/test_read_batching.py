@@ -1,11 +1,23 @@
-"""Upstream round trips of read queries, counted exactly with /_sandbox/stats."""
+"""Upstream round trips of read queries, counted exactly with /_sandbox/stats.
+
+Every test runs twice: with each query text new to the gateway (strawberry's
+pipeline, graphql-core's executor), and ``by plan``: each query sent once
+first, its counts then reset, and sent again, so the counted answer comes
+from the fast path running the query by its execution plans
+(:mod:`schema.core.plan_run`), whose loaders must batch the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
+import pytest
 
 from sandbox.server import SandboxThread
 from schema.core.ids import to_global_id
+from schema.core.plan_run import PlannedExecution
 from tests.conftest import CONTROL
 from tests.e2e.conftest import (
     GatewayClient,
@@ -15,6 +27,57 @@ from tests.e2e.conftest import (
     upstream_requests,
     upstream_total,
 )
+
+
+def _without_request_ids(body: dict[str, Any]) -> dict[str, Any]:
+    for error in body.get("errors", ()):
+        error.get("extensions", {}).pop("requestId", None)
+    return body
+
+
+class PlannedGateway(GatewayClient):
+    """Sends each operation twice and answers the second, run by its plans; counts only it."""
+
+    def __init__(self, client: GatewayClient, sandbox: SandboxThread, roots: list[object]) -> None:
+        self.url = client.url
+        self.http = client.http
+        self.sandbox = sandbox
+        self.roots = roots
+
+    def execute(
+        self, query: str, variables: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
+        first = super().execute(query, variables, **kw)
+        reset_counts(self.sandbox)
+        self.roots.clear()
+        again = super().execute(query, variables, **kw)
+        assert self.roots, "the repeated query must run by its plan"
+        assert _without_request_ids(again) == _without_request_ids(first)
+        return again
+
+
+@pytest.fixture(params=["first sight", "by plan"])
+def start_gateway(
+    request: pytest.FixtureRequest,
+    start_gateway: GatewayFactory,
+    sandbox: SandboxThread,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[GatewayFactory]:
+    """The gateways of this module, answering each query at first sight or by its plan."""
+    if request.param == "first sight":
+        yield start_gateway
+        return
+    roots: list[object] = []
+    run_object = PlannedExecution.run_object
+
+    def recording(self: PlannedExecution, plan: Any, source: Any, path: Any) -> Any:
+        if path is None:
+            roots.append(plan)
+        return run_object(self, plan, source, path)
+
+    monkeypatch.setattr(PlannedExecution, "run_object", recording)
+    yield lambda **env: PlannedGateway(start_gateway(**env), sandbox, roots)
+
 
 WORKFLOW_JOBS = """
 query($first: Int!) {

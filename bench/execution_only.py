@@ -1,0 +1,139 @@
+"""GraphQL execution alone, for :mod:`bench.big_answer`: no upstream, no mapping, no encoding.
+
+A bench-only path: ``flowJobs`` answers a page prepared beforehand (1,000
+jobs of 10 steps, every field of every job and step read once, so reading
+one is an attribute lookup), and the query of 26 job and 22 step fields is
+executed over it by graphql-core's executor as Strawberry runs it, with the
+leaf shortcut, and by the execution plans. What remains is the execution
+machinery itself: ~246,000 leaf values.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from graphql import ExecutionResult, execute, parse
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.base import get_object_definition
+
+import schema.jobstore.queries
+from bench import big_documents
+from schema import build_schema
+from schema.core.leaf_execution import LeafShortcutExecution
+from schema.core.pagination import Connection, Window, offset_connection
+from schema.core.plan_run import OperationPlans, PlannedExecution
+from schema.jobstore.types import FlowJob, Step
+
+JOBS, STEPS = 1000, 10
+
+
+def describe() -> str:
+    """One line on what is measured."""
+    return f"{JOBS} jobs x {STEPS} steps over objects already read (bench-only root)"
+
+
+def _read_every_field(obj: object) -> None:
+    for field in get_object_definition(type(obj), strict=True).fields:
+        if field.base_resolver is None:
+            getattr(obj, field.python_name)
+
+
+def prepared_page() -> Connection[FlowJob]:
+    """The page ``flowJobs`` answers: every field of every job and step already read."""
+    jobs = [FlowJob.from_doc(doc) for doc in big_documents.flow_jobs(JOBS, STEPS)]
+    for job in jobs:
+        _read_every_field(job)
+        for step in job.steps:
+            assert isinstance(step, Step)
+            _read_every_field(step)
+    return offset_connection(jobs, Window(0, JOBS), has_next=True, total=None)
+
+
+def isoformat_share(page: Connection[FlowJob], runs: int) -> tuple[int, float]:
+    """How many ``datetime`` values the page's fields hold, and the p50 CPU ms of
+    ``isoformat()`` over all of them (the ``DateTime`` serialiser: part of every run)."""
+    values: list[datetime] = []
+    for edge in page.edges:
+        for obj in (edge.node, *edge.node.steps):
+            for field in get_object_definition(type(obj), strict=True).fields:
+                value = obj.__dict__.get(field.python_name)
+                if isinstance(value, datetime):
+                    values.append(value)
+    timings = []
+    for _ in range(runs):
+        started = time.process_time()
+        for value in values:
+            value.isoformat()
+        timings.append((time.process_time() - started) * 1000)
+    return len(values), statistics.median(timings)
+
+
+async def measure(runs: int) -> dict[str, tuple[float, float]]:
+    """Min and p50 CPU ms of executing the big query over the prepared page, per executor."""
+    from bench.big_answer import FLOW_JOBS
+
+    page = prepared_page()
+
+    async def answer_page(*_args: Any) -> Connection[FlowJob]:
+        return page
+
+    original = schema.jobstore.queries.resolve_flow_jobs
+    schema.jobstore.queries.resolve_flow_jobs = answer_page  # type: ignore[assignment]
+    try:
+        graphql_schema = build_schema(max_cost=10**9)._schema
+        document = parse(FLOW_JOBS)
+        plans = OperationPlans.of(document)
+        executors: dict[str, tuple[type[Any], dict[str, Any]]] = {
+            "graphql-core as Strawberry runs it": (StrawberryGraphQLCoreExecutionContext, {}),
+            "graphql-core with the leaf shortcut": (LeafShortcutExecution, {}),
+            "execution plans": (PlannedExecution, {"plans": plans}),
+        }
+        figures: dict[str, tuple[float, float]] = {}
+        expected: Any = None
+        for label, (executor_class, extra) in executors.items():
+
+            async def once(
+                executor_class: type[Any] = executor_class, extra: dict[str, Any] = extra
+            ) -> Any:
+                outcome = execute(
+                    graphql_schema,
+                    document,
+                    variable_values={"first": JOBS},
+                    executor_class=executor_class,
+                    is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+                    **extra,
+                )
+                if not isinstance(outcome, ExecutionResult):
+                    outcome = await outcome
+                return outcome
+
+            timings = await _timed(once, runs)
+            result = await once()
+            if result.errors:
+                raise RuntimeError(f"{label}: {result.errors[0]}")
+            if expected is None:
+                expected = result.data
+            elif result.data != expected:
+                raise RuntimeError(f"{label}: another answer")
+            figures[label] = (min(timings), statistics.median(timings))
+        count, share = isoformat_share(page, runs)
+        figures[f"of which {count} datetime.isoformat() (p50)"] = (share, share)
+        return figures
+    finally:
+        schema.jobstore.queries.resolve_flow_jobs = original
+
+
+async def _timed(once: Callable[[], Any], runs: int) -> list[float]:
+    for _ in range(2):
+        await once()
+    timings = []
+    for _ in range(runs):
+        started = time.process_time()
+        await once()
+        timings.append((time.process_time() - started) * 1000)
+    return timings
