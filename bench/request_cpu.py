@@ -8,9 +8,14 @@ run; the CPU time the gateway process itself uses (user + system, from
 is not counted. The sandbox upstreams (0 ms latency unless ``--latency-ms``)
 and the gateway each run in their own process, the gateway as ``serve``
 runs it (metrics and the JSON request log on, the log to /dev/null); ``hey
--c 1`` sends the requests. Each round prints the gateway's CPU microseconds
-per request and hey's p50; the summary is the median and spread of the
+-c 1`` sends the requests. Each round measures the gateway's CPU microseconds
+per request and hey's p50; printed are their median and spread over the
 rounds, and the p50 of the direct REST call for the same object.
+
+With ``--baseline-src DIR`` (a checkout to compare with, e.g. ``git archive
+main | tar -x -C DIR``) a second gateway runs from there, in front of its
+own sandbox upstreams, and the rounds alternate between the two, so the
+machine's drift hits both alike.
 """
 
 from __future__ import annotations
