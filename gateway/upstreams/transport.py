@@ -3,10 +3,14 @@
 By default aiohttp's connection pool, used directly
 (:mod:`gateway.upstreams.aiohttp_wire`); ``GATEWAY_HTTP_TRANSPORT=httpcore``
 sends through an ``httpx.AsyncClient`` with httpx's own pool instead
-(:class:`~gateway.upstreams.wire.HttpxWire`).
+(:class:`~gateway.upstreams.wire.HttpxWire`). Neither keeps the cookies an
+upstream sets: the gateway calls for many callers, and a cookie would carry
+one caller's session to the next.
 """
 
 from __future__ import annotations
+
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -30,6 +34,7 @@ def build_http_client(settings: UpstreamSettings, *, transport: str = "aiohttp")
             timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 5.0)),
             limits=limits,
             headers={"Accept": "application/json", "User-Agent": "jobs-gateway"},
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             follow_redirects=False,
             trust_env=False,
         )

@@ -1,4 +1,4 @@
-"""The aiohttp wire against a raw HTTP/1.1 server on loopback that records what it gets."""
+"""The wires (aiohttp's above all) against a raw HTTP/1.1 server on loopback."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from gateway.upstream_names import Upstream
 from gateway.upstreams.aiohttp_wire import AiohttpWire
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import UpstreamClient
+from gateway.upstreams.transport import build_http_client
 from gateway.upstreams.wire import Failure, WireFailure
 from tests.conftest import complete_env
 
@@ -64,9 +65,13 @@ def header(head: str, name: str) -> str | None:
     return None
 
 
-async def test_a_cookie_the_upstream_sets_is_never_sent_back(upstream: Recorder) -> None:
+@pytest.mark.parametrize("transport", ["aiohttp", "httpcore"])
+async def test_a_cookie_the_upstream_sets_is_never_sent_back(
+    upstream: Recorder, transport: str
+) -> None:
     upstream.answer = lambda _index: OK + b"Set-Cookie: session=caller-one; Path=/\r\n\r\n{}"
-    wire = wire_for(upstream.url)
+    settings = load_settings(complete_env(GATEWAY_AWX_URL=upstream.url)).upstream(Upstream.AWX)
+    wire = build_http_client(settings, transport=transport)
     try:
         for _ in range(2):
             answer = await wire.send("GET", upstream.url + "/api/v2/x/", [], {})
