@@ -45,6 +45,8 @@ class Stack:
 
     gateway: str
     upstreams: dict[str, str]
+    pid: int | None = None
+    """The gateway's process id (with ``--workers``: the supervisor's)."""
 
 
 @contextmanager
@@ -54,8 +56,15 @@ def running_stack(
     seed: int = 0,
     env: dict[str, str] | None = None,
     workers: int = 1,
+    log_level: str = "warning",
+    src: str | None = None,
 ) -> Iterator[Stack]:
-    """Sandbox upstreams and a gateway, each in its own process."""
+    """Sandbox upstreams and a gateway, each in its own process.
+
+    ``log_level``: the gateway's; at ``info`` it writes its request log, which
+    goes to /dev/null (paid for, not read), as ``bench.peer`` runs it.
+    ``src``: run the gateway from that checkout (its code first on the path).
+    """
     ports = {name: free_port() for name in ("jobstore", "opsmanager", "awx")}
     gateway_port = free_port()
     sandboxes = [
@@ -83,6 +92,8 @@ def running_stack(
         gateway_env[f"GATEWAY_{name.upper()}_URL"] = url
         gateway_env[f"GATEWAY_{name.upper()}_TOKEN"] = SANDBOX_TOKEN
     gateway_env.update(env or {})
+    if src is not None:
+        gateway_env["PYTHONPATH"] = src
     gateway = subprocess.Popen(  # noqa: S603 - our own CLI
         [
             sys.executable,
@@ -92,17 +103,22 @@ def running_stack(
             "--port",
             str(gateway_port),
             "--log-level",
-            "warning",
+            log_level,
             "--workers",
             str(workers),
         ],
         env=gateway_env,
+        cwd=src,
+        stdout=subprocess.DEVNULL if log_level != "warning" else None,
+        stderr=subprocess.DEVNULL if log_level != "warning" else None,
     )
     try:
         for url in upstreams.values():
             wait_until_up(f"{url}/_sandbox/stats")
         wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
-        yield Stack(gateway=f"http://127.0.0.1:{gateway_port}", upstreams=upstreams)
+        yield Stack(
+            gateway=f"http://127.0.0.1:{gateway_port}", upstreams=upstreams, pid=gateway.pid
+        )
     finally:
         for process in (gateway, *sandboxes):
             process.terminate()

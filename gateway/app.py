@@ -2,8 +2,8 @@
 browser's GET, its files under ``/graphiql/static/``), ``/healthz``, ``/readyz``
 and ``/metrics`` (see :mod:`gateway.observability`, :mod:`gateway.readiness`).
 
-The lifespan opens one pooled ``httpx.AsyncClient`` per upstream and closes
-them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Context`
+The lifespan opens one pooled wire per upstream (:mod:`gateway.upstreams.transport`)
+and closes them on shutdown; each GraphQL request gets a fresh :class:`~gateway.context.Context`
 (upstream APIs bound to the caller, new loaders).
 """
 

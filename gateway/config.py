@@ -47,7 +47,8 @@ a browser's ``GET /graphql`` and its files under ``/graphiql/static/``, see
 ``GATEWAY_MAX_ROOT_FIELDS`` (default 20), ``GATEWAY_MAX_DIRECTIVES`` (default 50),
 ``GATEWAY_MAX_QUERY_TOKENS`` (default 10000), ``GATEWAY_MAX_QUERY_LENGTH``
 (characters, default 100000; see :mod:`schema.core.limits`), ``GATEWAY_HTTP_TRANSPORT``
-(``aiohttp``, the default, or ``httpcore``: the pool under httpx),
+(``aiohttp``, the default: aiohttp's pool used directly, or ``httpcore``:
+httpx's client and pool),
 ``GATEWAY_MAX_BODY_BYTES`` (largest request body, default 1 MiB),
 ``GATEWAY_REQUEST_TIMEOUT`` (seconds a GraphQL request's upstream calls may
 take in all, default 30), ``GATEWAY_MAX_UPSTREAM_CALLS`` (upstream calls one

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import httpx
+import orjson
 
 from gateway.config import AuthMode, Settings, UpstreamSettings
 from gateway.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
@@ -33,6 +33,7 @@ from gateway.upstreams import awx
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
+from gateway.upstreams.wire import Wire, WireFailure
 
 VERSION_PATHS: dict[Upstream, str] = {Upstream.AWX: awx.PING}
 """Where an upstream says its version (a ``version`` string in the JSON answer)."""
@@ -56,9 +57,7 @@ class UpstreamCheck:
         return self.problem is None
 
 
-async def check_upstream(
-    settings: UpstreamSettings, http: httpx.AsyncClient, *, within: float
-) -> UpstreamCheck:
+async def check_upstream(settings: UpstreamSettings, http: Wire, *, within: float) -> UpstreamCheck:
     """Reach one upstream with its credential within ``within`` seconds."""
     client = UpstreamClient(settings, http)
     path, params = PROBES[settings.name]
@@ -95,9 +94,9 @@ async def _version(client: UpstreamClient, within: float) -> str | None:
         return None
     try:
         async with asyncio.timeout(within):
-            response = await client.http.get(path)
-        body = response.json() if response.status_code == 200 else None
-    except (TimeoutError, httpx.HTTPError, ValueError):
+            response = await client.wire.send("GET", client.settings.url.rstrip("/") + path, [], {})
+        body = orjson.loads(response.content) if response.status == 200 else None
+    except (TimeoutError, WireFailure, orjson.JSONDecodeError):
         return None
     version = body.get("version") if isinstance(body, dict) else None
     return version[:40] if isinstance(version, str) and version else None

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, set_span_in_context
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gateway.observability.labels import route_template
+from gateway.upstreams.wire import Query, Wire, WireAnswer, WireFailure
 
 W3C = TraceContextTextMapPropagator()
 
@@ -46,17 +45,17 @@ def server_of(url: str) -> dict[str, str | int]:
 
 async def traced_request(
     tracer: Tracer,
-    http: httpx.AsyncClient,
+    wire: Wire,
     upstream: str,
     server: dict[str, str | int],
     method: str,
-    path: str,
+    url: str,
     route: str,
-    query: Any,
+    query: Query,
     headers: dict[str, str],
     content: bytes | None,
-) -> httpx.Response:
-    """``http.request(...)`` inside a client span, with its ``traceparent`` in ``headers``."""
+) -> WireAnswer:
+    """``wire.send(...)`` inside a client span, with its ``traceparent`` in ``headers``."""
     template = _template(route)
     span = tracer.start_span(
         f"{method} {template}",
@@ -70,19 +69,20 @@ async def traced_request(
     )
     W3C.inject(headers, context=set_span_in_context(span))
     try:
-        response = await http.request(method, path, params=query, headers=headers, content=content)
+        response = await wire.send(method, url, query, headers, content)
     except BaseException as exc:
         # The exception's type only: its message may name the host or the query string.
+        cause = exc.__cause__ if isinstance(exc, WireFailure) and exc.__cause__ else exc
         failure = (
             "cancelled"
             if isinstance(exc, asyncio.CancelledError)
-            else f"{type(exc).__module__}.{type(exc).__qualname__}"
+            else f"{type(cause).__module__}.{type(cause).__qualname__}"
         )
         span.set_attribute("error.type", failure)
         span.set_status(Status(StatusCode.ERROR))
         span.end()
         raise
-    status = response.status_code
+    status = response.status
     span.set_attribute("http.response.status_code", status)
     if status >= 400:
         span.set_attribute("error.type", str(status))

@@ -1,8 +1,8 @@
 """The HTTP core shared by the three upstream clients.
 
-One :class:`UpstreamClient` per upstream holds the pooled ``httpx.AsyncClient``
-and the service credential. Every call goes through :meth:`UpstreamClient.request`,
-which:
+One :class:`UpstreamClient` per upstream holds the pooled connections (a
+:class:`~gateway.upstreams.wire.Wire`) and the service credential. Every call
+goes through :meth:`UpstreamClient.request`, which:
 
 - adds the credential (the service's, or the caller's forwarded
   ``Authorization`` header, per the upstream's auth mode); with OAuth2 client
@@ -74,12 +74,11 @@ from gateway.upstreams.caller import Caller
 from gateway.upstreams.oauth_tokens import ClientCredentialsTokens
 from gateway.upstreams.observer import UpstreamObserver
 from gateway.upstreams.shared_gets import SharedGet
-from gateway.upstreams.transport import Failure, classify
+from gateway.upstreams.wire import Failure, Query, Wire, WireAnswer, WireFailure, wire_of
 
 logger = logging.getLogger("gateway.upstreams")
 
 QueryParams = Sequence[tuple[str, str]]
-QueryList = list[tuple[str, str | int | float | bool | None]]
 InflightKey = tuple[str, tuple[tuple[str, str], ...], str | None]
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
@@ -105,7 +104,7 @@ class UpstreamClient:
     def __init__(
         self,
         settings: UpstreamSettings,
-        http: httpx.AsyncClient,
+        http: Wire | httpx.AsyncClient,
         *,
         max_retries: int = 2,
         backoff: float = 0.05,
@@ -117,6 +116,9 @@ class UpstreamClient:
         self.settings = settings
         self.name = settings.name
         self.http = http
+        """The wire or ``httpx.AsyncClient`` given (its owner closes it)."""
+        self.wire = wire_of(http)
+        self._base = settings.url.rstrip("/")
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
@@ -137,7 +139,7 @@ class UpstreamClient:
             self._tokens = ClientCredentialsTokens(
                 settings.name,
                 settings.client_credentials,
-                http,
+                self.wire,
                 timeout=settings.timeout,
                 observer=self.observer,
             )
@@ -175,8 +177,8 @@ class UpstreamClient:
         except TimeoutError:
             raise self._deadline_cut(request) from None
 
-    def _query(self, params: QueryParams) -> QueryList:
-        query: QueryList = list(params)
+    def _query(self, params: QueryParams) -> Query:
+        query: Query = list(params)
         if (
             self.settings.auth_mode is AuthMode.SERVICE
             and self.settings.token_in_query
@@ -269,7 +271,7 @@ class UpstreamClient:
     async def _with_retries(
         self,
         path: str,
-        query: QueryList,
+        query: Query,
         authorization: str | None,
         caller: Caller,
         settling: bool,
@@ -319,7 +321,7 @@ class UpstreamClient:
         self,
         method: str,
         path: str,
-        query: QueryList,
+        query: Query,
         authorization: str | None,
         body: Any,
         caller: Caller,
@@ -345,21 +347,21 @@ class UpstreamClient:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
-            # One deadline over connect, headers and the whole body: httpx's own
+            # One deadline over connect, headers and the whole body: the wire's own
             # timeouts are per socket read, so a dripping upstream never trips them.
             async with asyncio.timeout(limit):
                 if self.tracer is None:
-                    response = await self.http.request(
-                        method, path, params=query, headers=headers, content=content
+                    response = await self.wire.send(
+                        method, self._base + path, query, headers, content
                     )
                 else:
                     response = await traced_request(
                         self.tracer,
-                        self.http,
+                        self.wire,
                         self.name.value,
                         self._server,
                         method,
-                        path,
+                        self._base + path,
                         route,
                         query,
                         headers,
@@ -373,12 +375,12 @@ class UpstreamClient:
                 raise self._deadline_cut(request) from None
             breaker.record_failure()
             raise self._timed_out(request) from None
-        except httpx.TransportError as exc:
+        except WireFailure as exc:
             self.observer.answered(
                 self.name.value, method, route, "error", time.perf_counter() - started
             )
             breaker.record_failure()
-            failure = classify(exc)
+            failure = exc.failure
             if failure is Failure.TIMEOUT:
                 raise self._timed_out(request) from None
             if failure is Failure.DROPPED:
@@ -389,7 +391,7 @@ class UpstreamClient:
             raise UpstreamUnreachable(
                 f"the {self.name.value} upstream could not be reached", request=request
             ) from None
-        status = response.status_code
+        status = response.status
         self.observer.answered(
             self.name.value,
             method,
@@ -414,22 +416,22 @@ class UpstreamClient:
                     await self._tokens.authorization() if self._tokens else self._service_auth
                 )
                 headers = {"Authorization": authorization} if authorization else {}
-                response = await self.http.request(
-                    "GET", path, params=self._query(params), headers=headers
+                response = await self.wire.send(
+                    "GET", self._base + path, self._query(params), headers
                 )
-        except (TimeoutError, httpx.TransportError):
+        except (TimeoutError, WireFailure):
             return False
         except UpstreamError as exc:  # from the token endpoint; refused credentials: still up
             return isinstance(exc, UpstreamUnauthenticated)
-        if response.status_code >= 500:
+        if response.status >= 500:
             return False
         self.last_answer = time.monotonic()
         return True
 
     def _decode(
-        self, request: UpstreamRequest, response: httpx.Response, breaker: CircuitBreaker
+        self, request: UpstreamRequest, response: WireAnswer, breaker: CircuitBreaker
     ) -> UpstreamResponse:
-        status = response.status_code
+        status = response.status
         if status >= 500:
             breaker.record_failure()
             logger.warning(
@@ -439,7 +441,7 @@ class UpstreamClient:
                 f"the {self.name.value} upstream failed (HTTP {status})",
                 request=request,
                 status=status,
-                retry_after=_retry_after(response),
+                retry_after=_retry_after(response.retry_after),
             )
         breaker.record_success()
         body = _parse_json(response.content)
@@ -467,8 +469,7 @@ def _parse_json(content: bytes) -> Any:
         return _NOT_JSON
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
+def _retry_after(raw: str | None) -> float | None:
     if raw is None:
         return None
     try:

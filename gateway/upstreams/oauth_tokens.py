@@ -6,7 +6,8 @@ secret. :class:`ClientCredentialsTokens` keeps one token per upstream:
 
 - fetched on first use (form-encoded ``grant_type=client_credentials``, the
   client id and secret in the body, ``scope`` if set), through the upstream's
-  own pooled ``httpx.AsyncClient`` and within its timeout;
+  own pooled connections (its :class:`~gateway.upstreams.wire.Wire`) and
+  within its timeout;
 - reused until 80% of its ``expires_in`` has passed (3600 s assumed when the
   answer leaves it out), then fetched again before the upstream would refuse it;
   if that early fetch fails, the old token serves until it really expires;
@@ -39,7 +40,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import orjson
@@ -56,6 +57,7 @@ from gateway.errors import (
 )
 from gateway.upstream_names import Upstream
 from gateway.upstreams.observer import UpstreamObserver
+from gateway.upstreams.wire import Wire, WireFailure, wire_of
 
 logger = logging.getLogger("gateway.upstreams.oauth")
 
@@ -64,6 +66,7 @@ REFRESH_AT = 0.8
 DEFAULT_EXPIRES_IN = 3600.0
 """Lifetime assumed when the token endpoint does not say (the jobs store's documented one)."""
 _OAUTH_ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
+_FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class ClientCredentialsTokens:
         self,
         upstream: Upstream,
         credentials: ClientCredentials,
-        http: httpx.AsyncClient,
+        http: Wire | httpx.AsyncClient,
         *,
         timeout: float,
         observer: UpstreamObserver | None = None,
@@ -90,7 +93,7 @@ class ClientCredentialsTokens:
     ) -> None:
         self.upstream = upstream
         self.credentials = credentials
-        self.http = http
+        self.wire = wire_of(http)
         self.timeout = timeout
         self.observer = observer or UpstreamObserver()
         self.clock = clock
@@ -169,22 +172,24 @@ class ClientCredentialsTokens:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self.http.post(
+                response = await self.wire.send(
+                    "POST",
                     self.credentials.token_url,
-                    data=form,
-                    headers={"Accept": "application/json"},
+                    [],
+                    {"Accept": "application/json", "Content-Type": _FORM},
+                    urlencode(form).encode("ascii"),
                 )
         except TimeoutError:
             self._report("timeout", started)
             raise UpstreamTimeout(
                 f"the {name} token endpoint did not answer in time", request=request
             ) from None
-        except httpx.TransportError:
+        except WireFailure:
             self._report("error", started)
             raise UpstreamUnreachable(
                 f"the {name} token endpoint could not be reached", request=request
             ) from None
-        status = response.status_code
+        status = response.status
         self._report(f"{status // 100}xx", started)
         body = _json(response.content)
         if status >= 500:
