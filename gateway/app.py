@@ -32,6 +32,7 @@ from gateway.observability.middleware import RequestObservation
 from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
 from gateway.observability.view import ObservedGraphQL
 from gateway.readiness import readiness_endpoint
+from gateway.shared_state import open_shared_state
 from gateway.shutdown import TrackWebSockets, WebSocketConnections
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
@@ -90,10 +91,19 @@ def create_app(
         }
         if metrics is not None:
             metrics.breakers_closed(clients.values())
+        shared = open_shared_state(settings.redis, observer=metrics)
+        app.state.shared = shared
         try:
-            yield {"clients": clients, "create_locks": KeyedLocks(), "live": live}
+            yield {
+                "clients": clients,
+                "create_locks": KeyedLocks(),
+                "live": live,
+                "shared": shared,
+            }
         finally:
             await live.close()
+            if shared is not None:
+                await shared.aclose()
             for http in https.values():
                 await http.aclose()
             if own_provider is not None:
@@ -142,6 +152,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.websockets = websockets
     app.state.live = live
+    app.state.shared = None  # the lifespan's SharedState with GATEWAY_REDIS_URL
     app.state.before_shutdown = before_shutdown
     app.state.tracer_provider = tracer_provider
     return app

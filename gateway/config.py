@@ -96,6 +96,13 @@ allowed, at least 0.05), ``GATEWAY_SUBSCRIPTION_WATCH_SIZE`` (how many of the
 newest matching jobs one ``jobsChanged`` poll reads, default 50, at most
 ``GATEWAY_MAX_PAGE_SIZE``) and ``GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION``
 (operations in flight on one WebSocket, default 100).
+Shared state (several workers or replicas, see :mod:`gateway.shared_state`):
+``GATEWAY_REDIS_URL`` (``redis://host:port/db``, ``rediss://`` or
+``unix://``; unset, the default: every process keeps its own state and no
+Redis is needed), ``GATEWAY_REDIS_USERNAME`` and ``GATEWAY_REDIS_PASSWORD``
+(never in the URL, never logged), ``GATEWAY_REDIS_TIMEOUT`` (seconds one
+command may take, default 0.25: past it Redis counts as down for that call)
+and ``GATEWAY_REDIS_KEY_PREFIX`` (default ``jobs-gateway:``).
 """
 
 from __future__ import annotations
@@ -163,6 +170,20 @@ class UpstreamSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisSettings:
+    """Where the shared state lives (:mod:`gateway.shared_state`)."""
+
+    url: str
+    """``redis://``, ``rediss://`` or ``unix://``, without credentials."""
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 0.25
+    """Seconds one Redis command (and a connect) may take before it counts as a failure."""
+    key_prefix: str = "jobs-gateway:"
+    """Every key the gateway writes starts with it (several deployments, one Redis)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All gateway settings."""
 
@@ -209,6 +230,8 @@ class Settings:
     subscription_poll_seconds: float = 2.0
     subscription_watch_size: int = 50
     max_subscriptions_per_connection: int = 100
+    redis: RedisSettings | None = None
+    """Shared state in Redis (``GATEWAY_REDIS_URL``); None: every process keeps its own."""
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -515,6 +538,37 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_subscriptions_per_connection=reader.integer(
             "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, minimum=1, maximum=10_000
         ),
+        redis=_redis(reader),
+    )
+
+
+def _redis(reader: _Reader) -> RedisSettings | None:
+    """``GATEWAY_REDIS_URL`` and its companions; None when it is not set."""
+    raw = reader.text("GATEWAY_REDIS_URL", ascii_only=True)
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError("GATEWAY_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ConfigError("GATEWAY_REDIS_URL must name a host")
+    if parts.username or parts.password:
+        raise ConfigError(
+            "GATEWAY_REDIS_URL must not carry credentials; use GATEWAY_REDIS_USERNAME and"
+            " GATEWAY_REDIS_PASSWORD (the value is not shown)"
+        )
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ConfigError("GATEWAY_REDIS_URL has an invalid port") from None
+    prefix = reader.text("GATEWAY_REDIS_KEY_PREFIX", "jobs-gateway:", ascii_only=True)
+    assert prefix is not None
+    return RedisSettings(
+        url=raw,
+        username=reader.text("GATEWAY_REDIS_USERNAME"),
+        password=reader.text("GATEWAY_REDIS_PASSWORD"),
+        timeout=reader.number("GATEWAY_REDIS_TIMEOUT", 0.25, minimum=0.01, maximum=60),
+        key_prefix=prefix,
     )
 
 

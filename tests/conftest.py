@@ -10,6 +10,9 @@ import pytest
 from sandbox.server import TOKEN_PATHS, UPSTREAMS, SandboxSet, SandboxThread
 from sandbox.settings import SANDBOX_TOKEN
 from tests import secret_scan
+from tests.redis_fixtures import redis_prefix, redis_url
+
+__all__ = ["redis_prefix", "redis_url"]  # fixtures for every test module
 
 TOKEN = SANDBOX_TOKEN
 UNIT_TOKEN = "unit-test-token"

@@ -97,6 +97,18 @@ class GatewayMetrics(UpstreamObserver):
             ["upstream", "kind", "state"],
             registry=r,
         )
+        self.redis_failures = Counter(
+            "gateway_redis_failures",
+            "Redis calls that failed (down, slow, refused), by the feature that made them;"
+            " reads then fell back to the process's own state, creates refused.",
+            ["feature"],
+            registry=r,
+        )
+        self.redis_available = Gauge(
+            "gateway_redis_available",
+            "1 while the last Redis call worked, 0 during an outage (only with GATEWAY_REDIS_URL).",
+            registry=r,
+        )
         self.batch_sizes = Histogram(
             "gateway_dataloader_batch_size",
             "Keys per dataloader batch.",
@@ -131,6 +143,12 @@ class GatewayMetrics(UpstreamObserver):
         self._routes: dict[str, BoundedLabels] = {}
         self._route_labels: dict[tuple[str, str], str] = {}
         self._children: dict[tuple[Any, ...], Any] = {}
+
+    def redis_failed(self, feature: str) -> None:
+        self.redis_failures.labels(feature).inc()
+
+    def redis_up(self, up: bool) -> None:
+        self.redis_available.set(1 if up else 0)
 
     def _child(self, metric: Any, *labels: str) -> Any:
         key = (id(metric), *labels)
