@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from sandbox.server import TOKEN_PATHS, UPSTREAMS, SandboxSet, SandboxThread
 from sandbox.settings import SANDBOX_TOKEN
@@ -13,6 +14,11 @@ from tests import secret_scan
 from tests.redis_fixtures import redis_prefix, redis_url
 
 __all__ = ["redis_prefix", "redis_url"]  # fixtures for every test module
+
+# No time limit per generated example: hypothesis's deadline is a timed assertion, and a
+# loaded machine (CI, parallel work) trips it; speed is measured in bench/, not here.
+hypothesis_settings.register_profile("gateway", deadline=None)
+hypothesis_settings.load_profile("gateway")
 
 TOKEN = SANDBOX_TOKEN
 UNIT_TOKEN = "unit-test-token"
