@@ -170,7 +170,9 @@ def test_every_container_is_non_root_with_a_read_only_root(resources: list[Resou
 def test_the_gateway_runs_as_the_images_user() -> None:
     dockerfile = (KUBERNETES.parent.parent / "Dockerfile").read_text()
     pod = one(assembled_resources(), "Deployment", "jobs-gateway")["spec"]["template"]["spec"]
-    assert f"--uid {pod['securityContext']['runAsUser']}" in dockerfile
+    uid = pod["securityContext"]["runAsUser"]
+    assert f"--uid {uid}" in dockerfile
+    assert f"\nUSER {uid}:" in dockerfile, "a numeric USER, which runAsNonRoot can check"
 
 
 def _container_env(resources: list[Resource]) -> tuple[Resource, dict[str, Resource]]:
