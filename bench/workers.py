@@ -12,7 +12,8 @@ interleaved rounds after a warm-up (which also fills every worker's document
 cache). Prints, per worker count, the median req/s with its spread (min-max),
 the p50 latency, failed requests, the ratio to 1 worker, and how the CPU time
 of the workers was shared among them (an even share: the kernel spread the
-connections evenly over the processes that accept on the one socket); and the
+connections evenly over the processes that accept on the one socket), the AWX
+sandbox's GETs per gateway request and its CPU time; and the
 load average before and after, since other work on the machine moves every
 figure. The gateways run as ``running_stack`` starts them (``--log-level
 warning``; their JSON request log is written to /dev/null). ``--redis-url``
@@ -36,16 +37,18 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import httpx
+
 from bench.peer import ROOT, WrkResult, wrk
 from bench.processes import Stack, running_stack
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def gateway_processes(stack: Stack) -> list[int]:
-    """The processes serving a stack's gateway: its workers, or the one process."""
-    port = stack.gateway.rsplit(":", 1)[1]
-    serving = []
+def processes_with(*words: str) -> list[int]:
+    """The processes whose command line holds every one of ``words`` as an argument."""
+    wanted = [word.encode() for word in words]
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -53,8 +56,15 @@ def gateway_processes(stack: Stack) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"serve" in cmdline and b"--port" in cmdline and port.encode() in cmdline:
-            serving.append(int(entry.name))
+        if all(word in cmdline for word in wanted):
+            found.append(int(entry.name))
+    return found
+
+
+def gateway_processes(stack: Stack) -> list[int]:
+    """The processes serving a stack's gateway: its workers, or the one process."""
+    port = stack.gateway.rsplit(":", 1)[1]
+    serving = processes_with("serve", "--port", port)
     if len(serving) != 1:
         raise RuntimeError(f"expected one gateway process on port {port}, found {serving}")
     (parent,) = serving
@@ -65,6 +75,19 @@ def gateway_processes(stack: Stack) -> list[int]:
         pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
     ]
     return workers or [parent]
+
+
+def awx_process(stack: Stack) -> int:
+    """The process of a stack's AWX sandbox."""
+    (pid,) = processes_with("sandbox", "--awx-port", stack.upstreams["awx"].rsplit(":", 1)[1])
+    return pid
+
+
+def awx_requests(stack: Stack) -> int:
+    """Requests the stack's AWX sandbox has answered so far."""
+    stats = httpx.get(f"{stack.upstreams['awx']}/_sandbox/stats", timeout=10).json()
+    total: int = stats["total"]
+    return total
 
 
 @contextmanager
@@ -129,6 +152,8 @@ def main() -> None:
             wrk(url, body, 3)
         processes = {n: gateway_processes(stack) for n, stack in running.items()}
         before = {n: [cpu_seconds(pid) for pid in pids] for n, pids in processes.items()}
+        awx = {n: awx_process(stack) for n, stack in running.items()}
+        awx_before = {n: (cpu_seconds(awx[n]), awx_requests(running[n])) for n in counts}
         results: dict[int, list[WrkResult]] = {n: [] for n in counts}
         for round_ in range(args.rounds):
             for n in counts:
@@ -143,6 +168,8 @@ def main() -> None:
             n: [cpu_seconds(pid) - b for pid, b in zip(pids, before[n], strict=True)]
             for n, pids in processes.items()
         }
+        awx_cpu = {n: cpu_seconds(awx[n]) - awx_before[n][0] for n in counts}
+        awx_calls = {n: awx_requests(running[n]) - awx_before[n][1] for n in counts}
     print(
         f"\nquery a (50 AWX workflow jobs, 5 scalars) at {args.latency_ms:g} ms upstream latency,"
         f" wrk -t1 -c32 -d{args.seconds:g}s, {args.rounds} interleaved rounds"
@@ -164,6 +191,11 @@ def main() -> None:
             f"{n:>7} {f'{median:.0f} ({min(rps):.0f}-{max(rps):.0f})':>24} {p50:7.1f}"
             f" {errors:6d} {median / base:6.2f}  {cpu}"
         )
+    print("AWX sandbox (one process per stack): GETs per gateway request (GETs coalesce")
+    print("within a process, not across workers), and its CPU seconds over the rounds")
+    for n in counts:
+        answered = sum(r.rps for r in results[n]) * args.seconds
+        print(f"{n:>7} {awx_calls[n] / answered:.2f} GETs per request, {awx_cpu[n]:.1f} CPU s")
     print(f"load average after: {load_average()}")
 
 
