@@ -22,9 +22,14 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY --from=graphiql /graphiql/static ./gateway/graphiql/static
 COPY schema ./schema
-RUN pip install . && useradd --create-home --uid 10001 gateway
+# Installed as root (bytecode compiled then), run as a numeric non-root user (so
+# Kubernetes' runAsNonRoot can check it) that owns nothing: the gateway writes no file at
+# run time (PYTHONDONTWRITEBYTECODE; checked on a read-only root filesystem), so the image
+# runs with readOnlyRootFilesystem (deploy/kubernetes) or `docker run --read-only`.
+RUN pip install . && groupadd --gid 10001 gateway \
+    && useradd --no-create-home --home-dir /nonexistent --uid 10001 --gid 10001 gateway
 
-USER gateway
+USER 10001:10001
 EXPOSE 8000
 # Required: GATEWAY_<UP>_URL and a credential per upstream (GATEWAY_<UP>_TOKEN, or
 # _USERNAME/_PASSWORD, or _AUTH_MODE=forward) for JOBSTORE, OPSMANAGER and AWX; the
