@@ -1,7 +1,7 @@
 """``createFlowJob``: an idempotent create in the jobs store.
 
 Inputs are checked first (:mod:`schema.jobstore.inputs`); the create itself,
-with its lookup, per-key lock and settling of lost answers, is
+with its lookup, per-key claim and settling of lost answers, is
 :func:`gateway.flow_job_creates.create_flow_job`.
 """
 
@@ -55,7 +55,7 @@ async def resolve_create_flow_job(info: Info, input: CreateFlowJobInput) -> Crea
     context = info.context
     try:
         outcome = await create_flow_job(
-            context.jobstore, context.create_locks, request.client_job_id, request.body
+            context.jobstore, context.create_claims, request.client_job_id, request.body
         )
     except UpstreamRejected as exc:
         return CreateFlowJobPayload(job=None, created=False, user_errors=rejection_errors(exc))
