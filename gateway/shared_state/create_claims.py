@@ -9,7 +9,10 @@ and a record of the job each finished create made or found. For one key
 1. **Record first.** ``GET creates:record:<clientJobId>``: a job recorded by
    an earlier create (any process) is answered at once, ``created: false``,
    with no upstream call.
-2. **Claim.** A fencing number (``INCR creates:fence``) and a random part make
+2. **Claim.** Identical creates of one process first take turns on its own
+   per-key lock (:class:`~gateway.keyed_locks.KeyedLocks`), so a burst of
+   repeats costs Redis one claimant per process, not one per request. Then
+   a fencing number (``INCR creates:fence``) and a random part make
    the claim's token (``<fence>:<hex>``); ``SET NX PX`` with the lease
    (``GATEWAY_CREATE_LOCK_LEASE_SECONDS``). A second caller tries again every
    :data:`WAIT_POLL` seconds, reading the record between tries (the holder
@@ -54,7 +57,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import orjson
@@ -62,6 +65,7 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockNotOwnedError
 
 from gateway.create_claims import CreateClaim, CreateInProgress, CreateUnavailable
+from gateway.keyed_locks import KeyedLocks
 from gateway.shared_state.connection import RedisFailure, SharedState
 
 Doc = dict[str, Any]
@@ -101,6 +105,8 @@ class RedisCreateClaims:
         self.wait = wait
         self.record_seconds = record_seconds
         self.poll = poll
+        self.local = KeyedLocks()
+        """This process's turn per key, taken before the Redis claim."""
 
     def lock_key(self, client_job_id: str) -> str:
         """The key of the claim's lock."""
@@ -112,20 +118,35 @@ class RedisCreateClaims:
 
     @asynccontextmanager
     async def claim(self, client_job_id: str) -> AsyncIterator[CreateClaim]:
-        """Hold the claim (or answer the record) for the body; released after it."""
-        claim = await self._take(client_job_id)
-        try:
-            yield claim
-        finally:
-            await claim.release()
+        """Hold the claim (or answer the record) for the body; released after it.
 
-    async def _take(self, client_job_id: str) -> RedisClaim:
-        """Read the record, then claim the key, waiting up to ``wait`` seconds."""
+        Identical creates of this process first queue on its own per-key lock
+        (no Redis traffic while they wait), so one of them at a time talks to
+        Redis; the wait for both together is bounded by ``wait``.
+        """
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.wait
+        async with AsyncExitStack() as local_turn:
+            try:
+                async with asyncio.timeout_at(give_up_at):
+                    await local_turn.enter_async_context(self.local.hold(client_job_id))
+            except TimeoutError:
+                may_lock = False  # waited out behind this process's own holder
+            else:
+                may_lock = True
+            claim = await self._take(client_job_id, give_up_at, may_lock=may_lock)
+            try:
+                yield claim
+            finally:
+                await claim.release()
+
+    async def _take(self, client_job_id: str, give_up_at: float, *, may_lock: bool) -> RedisClaim:
+        """Read the record, then claim the key, trying until ``give_up_at``."""
         redis = self.shared.redis
         loop = asyncio.get_running_loop()
         try:
             recorded = await self._recorded(client_job_id)
-            if recorded is not None:
+            if recorded is not None or not may_lock:
                 self.shared.succeeded()
                 return RedisClaim(self, client_job_id, recorded=recorded)
             fence = int(await redis.incr(self.shared.key("creates", "fence")))
@@ -137,7 +158,6 @@ class RedisCreateClaims:
                 thread_local=False,
                 raise_on_release_error=False,
             )
-            give_up_at = loop.time() + self.wait
             while not await lock.acquire(blocking=False, token=token):
                 recorded = await self._recorded(client_job_id)
                 if recorded is not None:

@@ -1,4 +1,4 @@
-"""``clientJobId`` claims in Redis (gateway.shared_state.create_claims), against the machine's Redis.
+"""``clientJobId`` claims in Redis (gateway.shared_state.create_claims), on the real Redis.
 
 The gateway and the jobs store stay out of it: what is checked is the claim
 itself (who holds it, what waits, what is refused) and the record.
@@ -29,9 +29,7 @@ DOC = {"jobId": "6b0f7956ca936756133da075", "metadata": {"jobTitle": "Claimed"}}
 
 
 def _shared(url: str, prefix: str, metrics: GatewayMetrics | None = None) -> SharedState:
-    settings = load_settings(
-        complete_env(GATEWAY_REDIS_URL=url, GATEWAY_REDIS_KEY_PREFIX=prefix)
-    )
+    settings = load_settings(complete_env(GATEWAY_REDIS_URL=url, GATEWAY_REDIS_KEY_PREFIX=prefix))
     shared = open_shared_state(settings.redis, observer=metrics)
     assert shared is not None
     return shared
@@ -60,7 +58,8 @@ async def test_a_claim_is_held_then_recorded_and_released(shared: SharedState) -
         token = await shared.redis.get(claims.lock_key(cid))
         assert token is not None
         fence, _, random_part = token.decode().partition(":")
-        assert int(fence) >= 1 and len(random_part) == 32
+        assert int(fence) >= 1
+        assert len(random_part) == 32
         await claim.confirm(10.0)
         assert await shared.redis.pttl(claims.lock_key(cid)) > 10_000  # stretched over the POST
         await claim.record(DOC)
@@ -80,7 +79,8 @@ async def test_fencing_numbers_grow_claim_after_claim(shared: SharedState) -> No
             token = await shared.redis.get(claims.lock_key(cid))
             assert token is not None
             fences.append(int(token.decode().partition(":")[0]))
-    assert fences == sorted(fences) and len(set(fences)) == 3
+    assert fences == sorted(fences)
+    assert len(set(fences)) == 3
 
 
 async def test_a_second_claimant_waits_then_answers_from_the_record(
@@ -124,17 +124,26 @@ async def test_a_second_claimant_waits_then_answers_from_the_record(
 async def test_a_waiter_gives_up_after_the_bound_and_may_not_post(shared: SharedState) -> None:
     holder, waiter = _claims(shared), _claims(shared, wait=0.2)
     cid = _cid()
-    async with holder.claim(cid):
-        async with waiter.claim(cid) as claim:
-            assert claim.recorded is None
-            with pytest.raises(CreateInProgress) as refused:
-                await claim.confirm(5.0)
+    async with holder.claim(cid), waiter.claim(cid) as claim:
+        assert claim.recorded is None
+        with pytest.raises(CreateInProgress) as refused:
+            await claim.confirm(5.0)
     assert refused.value.extensions() == {
         "code": "CREATE_IN_PROGRESS",
         "clientJobId": cid,
         "retryable": True,
     }
     assert "nothing was sent" in refused.value.message
+
+
+async def test_a_waiter_behind_its_own_process_is_bounded_too(shared: SharedState) -> None:
+    claims = _claims(shared, wait=0.2)  # one process: the waiter queues on its local turn
+    cid = _cid()
+    async with claims.claim(cid), claims.claim(cid) as claim:
+        assert claim.recorded is None
+        with pytest.raises(CreateInProgress):
+            await claim.confirm(5.0)
+    assert len(claims.local) == 0
 
 
 async def test_the_lease_is_renewed_while_the_create_works(shared: SharedState) -> None:

@@ -1,4 +1,4 @@
-"""The test-controlled TCP proxy in front of Redis (tests/redis_proxy.py) does what outage tests need."""
+"""The test-controlled TCP proxy in front of Redis (tests/redis_proxy.py) breaks and mends."""
 
 from __future__ import annotations
 
