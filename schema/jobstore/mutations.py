@@ -36,7 +36,10 @@ class CreateFlowJobPayload:
 @strawberry.type
 class FlowJobMutations:
     @strawberry.mutation(
-        description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`."
+        description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`: "
+        "a repeat answers the existing job with `created: false`. Errors `CREATE_UNAVAILABLE` "
+        "and `CREATE_IN_PROGRESS` (gateways sharing state in Redis) mean nothing was sent: "
+        "retry with the same `clientJobId`."
     )
     async def create_flow_job(
         self,

@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.config import load_settings
+from gateway.app import create_claims
+from gateway.config import ConfigError, load_settings
 from gateway.create_claims import (
     CreateInProgress,
     CreateUnavailable,
@@ -249,3 +250,41 @@ async def test_local_claims_serialise_one_key_and_record_nothing() -> None:
     assert len(claims.locks) == 0
     async with claims.claim("k") as claim:
         assert claim.recorded is None
+
+
+def test_the_create_claim_settings_are_read_with_redis() -> None:
+    defaults = load_settings(complete_env(GATEWAY_REDIS_URL="redis://cache:6379/0")).redis
+    assert defaults is not None
+    assert (defaults.create_lease, defaults.create_wait) == (5.0, 10.0)
+    assert defaults.create_record_seconds == 86_400
+    given = load_settings(
+        complete_env(
+            GATEWAY_REDIS_URL="redis://cache:6379/0",
+            GATEWAY_CREATE_LOCK_LEASE_SECONDS="2.5",
+            GATEWAY_CREATE_LOCK_WAIT_SECONDS="0",
+            GATEWAY_CREATE_RECORD_SECONDS="3600",
+        )
+    ).redis
+    assert given is not None
+    assert (given.create_lease, given.create_wait, given.create_record_seconds) == (2.5, 0, 3600)
+    with pytest.raises(ConfigError, match="GATEWAY_CREATE_LOCK_LEASE_SECONDS"):
+        load_settings(
+            complete_env(
+                GATEWAY_REDIS_URL="redis://cache:6379/0", GATEWAY_CREATE_LOCK_LEASE_SECONDS="0"
+            )
+        )
+
+
+async def test_the_app_claims_in_redis_only_with_a_redis_url(redis_url: str) -> None:
+    assert isinstance(create_claims(None, load_settings(complete_env())), LocalCreateClaims)
+    settings = load_settings(
+        complete_env(GATEWAY_REDIS_URL=redis_url, GATEWAY_CREATE_LOCK_WAIT_SECONDS="3")
+    )
+    state = open_shared_state(settings.redis)
+    assert state is not None
+    try:
+        claims = create_claims(state, settings)
+        assert isinstance(claims, RedisCreateClaims)
+        assert (claims.lease, claims.wait, claims.record_seconds) == (5.0, 3.0, 86_400)
+    finally:
+        await state.aclose()
