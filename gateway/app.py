@@ -24,15 +24,16 @@ from starlette.routing import Route, WebSocketRoute
 from gateway.body_limit import BodyLimit
 from gateway.config import Settings, load_settings
 from gateway.cors import cors_middleware
+from gateway.create_claims import CreateClaims, LocalCreateClaims
 from gateway.graphql_post_lane import GraphQLPostLane
-from gateway.keyed_locks import KeyedLocks
 from gateway.live.hub import LocalPollHub
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
 from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
 from gateway.observability.view import ObservedGraphQL
 from gateway.readiness import readiness_endpoint
-from gateway.shared_state import open_shared_state
+from gateway.shared_state import SharedState, open_shared_state
+from gateway.shared_state.create_claims import RedisCreateClaims
 from gateway.shutdown import TrackWebSockets, WebSocketConnections
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
@@ -40,6 +41,18 @@ from gateway.upstreams.transport import build_http_client
 
 STREAMS_END_WAIT = 2.0
 """Seconds, at most, the live streams get to end (``complete``) before the WebSockets close."""
+
+
+def create_claims(shared: SharedState | None, settings: Settings) -> CreateClaims:
+    """In Redis when the gateway shares state, else this process's own per-key locks."""
+    if shared is None or settings.redis is None:
+        return LocalCreateClaims()
+    return RedisCreateClaims(
+        shared,
+        lease=settings.redis.create_lease,
+        wait=settings.redis.create_wait,
+        record_seconds=settings.redis.create_record_seconds,
+    )
 
 
 def create_app(
@@ -96,7 +109,7 @@ def create_app(
         try:
             yield {
                 "clients": clients,
-                "create_locks": KeyedLocks(),
+                "create_claims": create_claims(shared, settings),
                 "live": live,
                 "shared": shared,
             }

@@ -103,6 +103,13 @@ Redis is needed), ``GATEWAY_REDIS_USERNAME`` and ``GATEWAY_REDIS_PASSWORD``
 (never in the URL, never logged), ``GATEWAY_REDIS_TIMEOUT`` (seconds one
 command may take, default 0.25: past it Redis counts as down for that call)
 and ``GATEWAY_REDIS_KEY_PREFIX`` (default ``jobs-gateway:``).
+With Redis, ``createFlowJob`` claims its ``clientJobId`` in Redis (see
+:mod:`gateway.shared_state.create_claims`): ``GATEWAY_CREATE_LOCK_LEASE_SECONDS``
+(the claim's lease, renewed while the create works, default 5: how long a
+crashed holder keeps the key), ``GATEWAY_CREATE_LOCK_WAIT_SECONDS`` (how long
+an identical create waits for the holder before it re-checks and refuses with
+``CREATE_IN_PROGRESS``, default 10) and ``GATEWAY_CREATE_RECORD_SECONDS`` (how
+long the record ``clientJobId -> job`` answers repeats, default 86400).
 """
 
 from __future__ import annotations
@@ -181,6 +188,12 @@ class RedisSettings:
     """Seconds one Redis command (and a connect) may take before it counts as a failure."""
     key_prefix: str = "jobs-gateway:"
     """Every key the gateway writes starts with it (several deployments, one Redis)."""
+    create_lease: float = 5.0
+    """Seconds a create claim lives unless renewed (``GATEWAY_CREATE_LOCK_LEASE_SECONDS``)."""
+    create_wait: float = 10.0
+    """Seconds an identical create waits for the claim (``GATEWAY_CREATE_LOCK_WAIT_SECONDS``)."""
+    create_record_seconds: int = 86_400
+    """Seconds the record ``clientJobId -> job`` is kept (``GATEWAY_CREATE_RECORD_SECONDS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,6 +582,13 @@ def _redis(reader: _Reader) -> RedisSettings | None:
         password=reader.text("GATEWAY_REDIS_PASSWORD"),
         timeout=reader.number("GATEWAY_REDIS_TIMEOUT", 0.25, minimum=0.01, maximum=60),
         key_prefix=prefix,
+        create_lease=reader.number(
+            "GATEWAY_CREATE_LOCK_LEASE_SECONDS", 5.0, minimum=0.1, maximum=600
+        ),
+        create_wait=reader.number("GATEWAY_CREATE_LOCK_WAIT_SECONDS", 10.0, minimum=0, maximum=600),
+        create_record_seconds=reader.integer(
+            "GATEWAY_CREATE_RECORD_SECONDS", 86_400, minimum=1, maximum=31_536_000
+        ),
     )
 
 

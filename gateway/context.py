@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from gateway.config import Settings
-from gateway.keyed_locks import KeyedLocks
+from gateway.create_claims import CreateClaims, LocalCreateClaims
 from gateway.live.hub import PollHub
 from gateway.loaders import Loaders
 from gateway.upstream_names import Upstream
@@ -33,8 +33,8 @@ class Context:
     opsmanager: OpsManagerAPI
     awx: AwxAPI
     loaders: Loaders
-    create_locks: KeyedLocks = field(default_factory=KeyedLocks)
-    """The app's per-key create locks (see :mod:`gateway.keyed_locks`)."""
+    create_claims: CreateClaims = field(default_factory=LocalCreateClaims)
+    """The app's ``clientJobId`` claims of creates (see :mod:`gateway.create_claims`)."""
     clients: dict[Upstream, UpstreamClient] = field(default_factory=dict)
     """The app's upstream clients (a live poll makes a fresh context of its own from them)."""
     authorization: str | None = field(default=None, repr=False)
@@ -51,7 +51,7 @@ class Context:
         authorization: str | None,
         request: Request | WebSocket | None = None,
         response: Response | WebSocket | None = None,
-        create_locks: KeyedLocks | None = None,
+        create_claims: CreateClaims | None = None,
         live: PollHub | None = None,
     ) -> Context:
         """A context for one request (call inside the running event loop)."""
@@ -76,7 +76,7 @@ class Context:
                 awx=awx,
                 jobstore_concurrency=settings.jobstore_concurrency,
             ),
-            create_locks=create_locks if create_locks is not None else KeyedLocks(),
+            create_claims=create_claims if create_claims is not None else LocalCreateClaims(),
             clients=clients,
             authorization=authorization,
             live=live,
@@ -92,7 +92,7 @@ class Context:
             settings=self.settings,
             clients=self.clients,
             authorization=self.authorization,
-            create_locks=self.create_locks,
+            create_claims=self.create_claims,
             live=self.live,
         )
 

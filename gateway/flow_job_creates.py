@@ -9,9 +9,14 @@ idempotency on that, in three layers:
    nothing is POSTed. Retrying a create with the same ``clientJobId`` is
    therefore always safe.
 2. **One create per key at a time.** The look-then-create runs under a
-   per-``clientJobId`` lock of this gateway process
-   (:class:`~gateway.keyed_locks.KeyedLocks`), so two identical calls arriving
-   together make one job: the second waits, then finds the first one's job.
+   claim on the ``clientJobId`` (:mod:`gateway.create_claims`): by default a
+   lock of this gateway process, with ``GATEWAY_REDIS_URL`` a Redis lock with a
+   lease shared by every process, checked once more right before the POST
+   (:mod:`gateway.shared_state.create_claims`). Two identical calls arriving
+   together make one job: the second waits, then finds the first one's job
+   (in Redis, from the record the first one left: no upstream call at all).
+   A claim that cannot be taken or kept refuses the create before anything
+   is sent (``CREATE_UNAVAILABLE``, ``CREATE_IN_PROGRESS``).
 3. **Settle a lost answer by looking again.** The POST itself is sent once.
    When its answer is lost after it was sent (timeout, dropped connection, 5xx,
    broken JSON: :func:`~gateway.lost_answers.answer_lost`), the job may exist,
@@ -22,7 +27,8 @@ idempotency on that, in three layers:
    ``clientJobId``); lookups that fail too leave the outcome unknown.
 
 A create costs two jobs-store requests (lookup + POST), plus up to
-``len(SETTLE_DELAYS)`` lookups when its answer is lost.
+``len(SETTLE_DELAYS)`` lookups when its answer is lost; a repeat costs one
+lookup, or none when the Redis record answers it.
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.create_claims import CreateClaims
 from gateway.errors import OutcomeUnknown, UpstreamError, UpstreamRequest, UpstreamUnavailable
 from gateway.input_checks import canonical_uuid
-from gateway.keyed_locks import KeyedLocks
 from gateway.lost_answers import answer_lost
 from gateway.upstreams.jobstore import JobstoreAPI
 
@@ -114,23 +120,43 @@ async def settle_lost_create(api: JobstoreAPI, client_job_id: str, lost: Upstrea
     )
 
 
+def send_window(api: JobstoreAPI) -> float:
+    """Seconds by which the POST and the settling of its answer are over, at most.
+
+    Every call of the create waits until the request's deadline at most; a
+    caller without a deadline has the POST and the settling lookups each
+    bounded by the jobs store's timeout.
+    """
+    deadline = api.caller.deadline
+    if deadline is not None:
+        return max(0.0, deadline - asyncio.get_running_loop().time())
+    timeout = api.client.settings.timeout
+    return timeout * (1 + len(SETTLE_DELAYS)) + sum(SETTLE_DELAYS)
+
+
 async def create_flow_job(
-    api: JobstoreAPI, locks: KeyedLocks, client_job_id: str, body: Doc
+    api: JobstoreAPI, claims: CreateClaims, client_job_id: str, body: Doc
 ) -> CreatedJob:
     """Create the job once per ``clientJobId`` (see the module docstring).
 
     Raises :class:`~gateway.errors.UpstreamRejected` when the store refuses
-    the body, and the errors of :func:`settle_lost_create` when the answer
-    was lost.
+    the body, the errors of :func:`settle_lost_create` when the answer
+    was lost, and :class:`~gateway.create_claims.CreateNotSent` when the
+    claim could not be taken or kept (nothing sent).
     """
-    async with locks.hold(f"jobstore:{client_job_id}"):
+    async with claims.claim(client_job_id) as claim:
+        if claim.recorded is not None:
+            return CreatedJob(claim.recorded, created=False)
         existing = await find_by_client_job_id(api, client_job_id)
         if existing is not None:
+            await claim.record(existing)
             return CreatedJob(existing, created=False)
+        await claim.confirm(send_window(api))
         try:
             doc = await api.create_job(body)
         except UpstreamError as exc:
             if not answer_lost(exc):
                 raise
             doc = await settle_lost_create(api, client_job_id, exc)
+        await claim.record(doc)
     return CreatedJob(doc, created=True)

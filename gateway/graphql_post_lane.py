@@ -202,7 +202,7 @@ class GraphQLPostLane:
             authorization=authorization.decode("latin-1") if authorization is not None else None,
             request=Request(scope, receive),
             response=None,
-            create_locks=state["create_locks"],
+            create_claims=state["create_claims"],
         )
         result = await fast_path.execute(
             query, variables, context, None, operation_name, None, extensions

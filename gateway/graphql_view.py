@@ -363,7 +363,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             authorization=request.headers.get("authorization"),
             request=request,
             response=response,
-            create_locks=request.state.create_locks,
+            create_claims=request.state.create_claims,
             live=getattr(request.state, "live", None),
         )
 

@@ -6,9 +6,11 @@ nothing and both POST: the jobs store does not deduplicate, so that makes two
 jobs. Holding :meth:`KeyedLocks.hold` for the ``clientJobId`` around the
 look-then-create makes the second call wait and then find the first one's job.
 
-One registry lives on the app (created in the lifespan), so it serialises
-calls within one gateway process; several processes still race, and the
-upstream lookup is what narrows that window.
+A registry serialises calls within one gateway process: it is the whole
+claim without Redis (:class:`~gateway.create_claims.LocalCreateClaims`; several
+processes still race, and the upstream lookup is what narrows that window),
+and the local turn taken before the Redis claim with ``GATEWAY_REDIS_URL``
+(:class:`~gateway.shared_state.create_claims.RedisCreateClaims`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,10 @@ A fault is chosen per request: with probability ``error_rate`` (and while
 ``phase`` says whether ``500``, ``503`` and ``hang`` strike before the request
 reaches the upstream (nothing happens) or after it has been processed (the
 work is done, the answer is lost). ``methods`` and ``path_prefix`` narrow the
-requests a fault applies to.
+requests a fault applies to; ``every`` (N) makes it strike on the 1st,
+(N+1)th, (2N+1)th... of those requests only, deterministically: ``{"mode":
+"drop", "error_rate": 1, "methods": ["POST"], "every": 2}`` drops every other
+POST answer after the store committed, the first one included.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class FaultSettings:
     methods: list[str] | None = None
     path_prefix: str | None = None
     remaining: int | None = None
+    every: int | None = None
     rng_seed: int | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -96,6 +100,8 @@ class FaultSettings:
             raise ValueError("retry_after must be >= 0")
         if self.remaining is not None and self.remaining < 0:
             raise ValueError("remaining must be >= 0")
+        if self.every is not None and self.every < 1:
+            raise ValueError("every must be >= 1")
 
 
 class FaultPlan:
@@ -104,11 +110,14 @@ class FaultPlan:
     def __init__(self, settings: FaultSettings) -> None:
         self.settings = settings
         self._rng = random.Random(settings.rng_seed)
+        self._matched = 0
+        """Requests the fault's narrowing matched so far (for ``every``)."""
 
     def replace(self, settings: FaultSettings) -> None:
         """Switch to new settings at run time."""
         self.settings = settings
         self._rng = random.Random(settings.rng_seed)
+        self._matched = 0
 
     def delay_seconds(self) -> float:
         """The latency to add to this request."""
@@ -129,6 +138,11 @@ class FaultPlan:
             return FaultMode.NONE
         if s.remaining is not None and s.remaining <= 0:
             return FaultMode.NONE
+        if s.every is not None:
+            turn = self._matched
+            self._matched += 1
+            if turn % s.every != 0:
+                return FaultMode.NONE
         if s.error_rate < 1.0 and self._rng.random() >= s.error_rate:
             return FaultMode.NONE
         if s.remaining is not None:

@@ -9,6 +9,9 @@ unless ``GATEWAY_REDIS_URL`` points them at one Redis.
   process (:class:`SharedState`), its key names and how a Redis failure is
   reported (logged once per outage, counted in metrics) so that each feature
   can fall back to its in-process behaviour, or refuse, as it must.
+- :mod:`gateway.shared_state.create_claims`: the ``clientJobId`` claim of
+  ``createFlowJob`` (a Redis lock with a lease, checked right before the
+  POST) and the record that answers repeats.
 
 Without ``GATEWAY_REDIS_URL`` there is no :class:`SharedState` and nothing
 imports a Redis connection: ``make demo`` and the tests need no Redis.

@@ -1,7 +1,7 @@
 """``createFlowJob``: an idempotent create in the jobs store.
 
 Inputs are checked first (:mod:`schema.jobstore.inputs`); the create itself,
-with its lookup, per-key lock and settling of lost answers, is
+with its lookup, per-key claim and settling of lost answers, is
 :func:`gateway.flow_job_creates.create_flow_job`.
 """
 
@@ -36,7 +36,10 @@ class CreateFlowJobPayload:
 @strawberry.type
 class FlowJobMutations:
     @strawberry.mutation(
-        description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`."
+        description="Create a jobs-store job (`POST /jobs/v1`), idempotently by `clientJobId`: "
+        "a repeat answers the existing job with `created: false`. Errors `CREATE_UNAVAILABLE` "
+        "and `CREATE_IN_PROGRESS` (gateways sharing state in Redis) mean nothing was sent: "
+        "retry with the same `clientJobId`."
     )
     async def create_flow_job(
         self,
@@ -55,7 +58,7 @@ async def resolve_create_flow_job(info: Info, input: CreateFlowJobInput) -> Crea
     context = info.context
     try:
         outcome = await create_flow_job(
-            context.jobstore, context.create_locks, request.client_job_id, request.body
+            context.jobstore, context.create_claims, request.client_job_id, request.body
         )
     except UpstreamRejected as exc:
         return CreateFlowJobPayload(job=None, created=False, user_errors=rejection_errors(exc))

@@ -96,6 +96,27 @@ def test_drop_after_processing(base: str, client: httpx.Client) -> None:
     assert len(found.json()) == 1
 
 
+def test_every_other_post_answer_is_dropped_after_the_store_committed(
+    base: str, client: httpx.Client
+) -> None:
+    set_faults(base, mode="drop", error_rate=1, methods=["POST"], every=2)
+    ids = [str(uuid.uuid4()) for _ in range(5)]
+    answered = []
+    for client_job_id in ids:
+        try:
+            response = client.post("/jobs/v1", json=new_job(client_job_id))
+        except httpx.TransportError:
+            answered.append(False)
+        else:
+            assert response.status_code == 200, response.text
+            answered.append(True)
+        assert client.get("/jobs/v1", params={"limit": 1}).status_code == 200  # GETs untouched
+    assert answered == [False, True, False, True, False]
+    for client_job_id in ids:  # every one was committed, answered or not
+        assert len(client.get(f"/jobs/v1/{client_job_id}").json()) == 1
+    assert httpx.put(f"{base}/_sandbox/faults", json={"every": 0}).status_code == 400
+
+
 def test_remaining_limits_the_faults(base: str, client: httpx.Client) -> None:
     set_faults(base, mode="500", error_rate=1, remaining=2)
     codes = [client.get("/jobs/v1", params={"limit": 1}).status_code for _ in range(4)]
