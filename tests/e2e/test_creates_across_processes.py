@@ -29,7 +29,13 @@ KINDS = ("named", "named-created", "unknown")
 
 
 def _redis_env(redis_url: str, redis_prefix: str) -> dict[str, str]:
-    return {"GATEWAY_REDIS_URL": redis_url, "GATEWAY_REDIS_KEY_PREFIX": redis_prefix}
+    # a generous Redis timeout: this test is about duplicates; on a loaded machine the
+    # default 0.25 s can refuse a create (CREATE_UNAVAILABLE, tested on its own elsewhere)
+    return {
+        "GATEWAY_REDIS_URL": redis_url,
+        "GATEWAY_REDIS_KEY_PREFIX": redis_prefix,
+        "GATEWAY_REDIS_TIMEOUT": "2",
+    }
 
 
 def _create(url: str, variables: dict[str, Any]) -> dict[str, Any]:
