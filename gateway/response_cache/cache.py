@@ -111,10 +111,10 @@ class ResponseCache:
         systems = read_systems(operation)
         if systems is None:
             return None
+        # the operation found, not how it was asked for (the pipeline fills the name in)
+        name = operation.name.value if operation.name is not None else ""
         canonical = print_ast(document)
-        digest = hashlib.sha256(
-            f"{canonical}\0{operation_name or ''}".encode("utf-8", "surrogatepass")
-        ).digest()
+        digest = hashlib.sha256(f"{canonical}\0{name}".encode("utf-8", "surrogatepass")).digest()
         return CachePlan(mutation=False, systems=systems, digest=digest)
 
     def key(self, plan: CachePlan, variables: dict[str, Any] | None, context: object) -> str:
