@@ -6,6 +6,7 @@ going away behind a proxy the test controls: see :mod:`tests.redis_proxy`).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import redis
+from websockets.sync.client import connect
 
 from sandbox.server import SandboxThread
 from tests.conftest import TOKEN
@@ -264,3 +266,32 @@ def test_redis_down_reads_still_answer_from_the_upstreams(
     proxy.start()
     assert calls_of(sandbox, gateway, WORKFLOW_JOBS) == 0  # Redis kept the answer
     assert value(scrape(gateway), "gateway_redis_available") == 1
+
+
+def over_websocket(gateway: GatewayClient, query: str, variables: dict[str, Any]) -> Any:
+    """One operation over graphql-transport-ws: its one ``next`` payload."""
+    url = gateway.url.replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        payload = {"query": query, "variables": variables}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        message = json.loads(ws.recv(timeout=10))
+        assert message["type"] == "next", message
+        assert json.loads(ws.recv(timeout=10)) == {"id": "1", "type": "complete"}
+        return message["payload"]
+
+
+def test_over_the_websocket_reads_hit_and_mutations_invalidate(
+    sandbox: SandboxThread, start_gateway: GatewayFactory
+) -> None:
+    gateway = start_gateway(GATEWAY_CACHE_TTL="30")
+    gateway.data(FLOW_JOBS, {"first": 1})
+    reset_counts(sandbox)
+    hit = over_websocket(gateway, FLOW_JOBS, {"first": 1})
+    assert hit["extensions"]["responseCache"]["hit"] is True
+    assert upstream_calls(sandbox) == {"jobstore": 0, "opsmanager": 0, "awx": 0}
+    created = over_websocket(gateway, CREATE_FLOW_JOB, {"input": {"jobTitle": "over ws"}})
+    reset_counts(sandbox)
+    assert newest_flow_job(gateway) == created["data"]["createFlowJob"]["job"]["jobId"]
+    assert upstream_calls(sandbox)["jobstore"] > 0
