@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     set_faults,
     upstream_total,
 )
+from tests.e2e.gateway_processes import ProcessFactory, start_process  # noqa: F401
 from tests.e2e.metrics_reading import scrape, value
 from tests.redis_proxy import RedisProxy
 
@@ -295,3 +296,19 @@ def test_over_the_websocket_reads_hit_and_mutations_invalidate(
     reset_counts(sandbox)
     assert newest_flow_job(gateway) == created["data"]["createFlowJob"]["job"]["jobId"]
     assert upstream_calls(sandbox)["jobstore"] > 0
+
+
+def test_gateway_processes_on_one_redis_share_answers_and_invalidations(
+    sandbox: SandboxThread,
+    start_process: ProcessFactory,  # noqa: F811
+    redis_env: dict[str, str],
+) -> None:
+    a, b = (start_process(GATEWAY_CACHE_TTL="30", **redis_env) for _ in range(2))
+    assert calls_of(sandbox, a, FLOW_JOBS, variables={"first": 1}) > 0
+    assert calls_of(sandbox, b, FLOW_JOBS, variables={"first": 1}) == 0
+    assert b.execute(FLOW_JOBS, {"first": 1})["extensions"]["responseCache"]["hit"] is True
+    created = a.data(CREATE_FLOW_JOB, {"input": {"jobTitle": "through process a"}})
+    reset_counts(sandbox)
+    assert newest_flow_job(b) == created["createFlowJob"]["job"]["jobId"]
+    assert upstream_calls(sandbox)["jobstore"] > 0
+    assert lookups(b, "hit") == 2

@@ -9,6 +9,7 @@ import redis
 
 from gateway.trusted_documents import sha256_hex
 from tests.e2e.conftest import GatewayClient, GatewayFactory
+from tests.e2e.gateway_processes import ProcessFactory, start_process  # noqa: F401
 from tests.e2e.metrics_reading import scrape, value
 from tests.e2e.test_persisted_operations import get, only_error, persisted
 from tests.e2e.test_post_lane import lane_answers  # noqa: F401  (a fixture)
@@ -100,3 +101,19 @@ def test_a_text_in_redis_that_is_not_its_hash_is_never_run(
     gateway = on_redis(start_gateway, redis_url, redis_prefix)
     miss = gateway.http.post("/graphql", json={"extensions": persisted(QUERY)})
     assert only_error(miss)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_gateway_processes_share_registrations(
+    start_process: ProcessFactory,  # noqa: F811
+    redis_url: str,
+    redis_prefix: str,
+) -> None:
+    env = {"GATEWAY_REDIS_URL": redis_url, "GATEWAY_REDIS_KEY_PREFIX": redis_prefix}
+    a, b = start_process(**env), start_process(**env)
+    missed = b.http.post("/graphql", json={"extensions": persisted(QUERY)})
+    assert only_error(missed)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    registered = a.http.post("/graphql", json={"query": QUERY, "extensions": persisted(QUERY)})
+    assert registered.json()["data"]["workflowJob"]["name"]
+    by_post = b.http.post("/graphql", json={"extensions": persisted(QUERY)})
+    assert by_post.json()["data"] == registered.json()["data"]
+    assert get(b, extensions=persisted(QUERY)).json()["data"] == registered.json()["data"]
