@@ -262,6 +262,7 @@ class PersistedOperations:
             text = await self.shared.fetch(needed.sha256)
             if text is None:
                 raise PersistedOperationError(200, NOT_FOUND, "PersistedQueryNotFound") from None
+            self._check_allowed(text)
             self.store.put(needed.sha256, text)
             return text
 
@@ -272,7 +273,8 @@ class PersistedOperations:
             text = self.store.get(sha256)
         if text is not None:
             return text
-        if self.apq and self.shared is not None:
+        if self.apq and self.shared is not None and not self.trusted_only:
+            # only the manifest runs by hash under trusted-only: never a text from Redis
             raise NeedsSharedStore(sha256, None)
         if by_apq and not self.apq:
             raise PersistedOperationError(200, NOT_SUPPORTED, "PersistedQueryNotSupported")

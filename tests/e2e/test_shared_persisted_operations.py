@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -117,3 +119,26 @@ def test_gateway_processes_share_registrations(
     by_post = b.http.post("/graphql", json={"extensions": persisted(QUERY)})
     assert by_post.json()["data"] == registered.json()["data"]
     assert get(b, extensions=persisted(QUERY)).json()["data"] == registered.json()["data"]
+
+
+def test_trusted_documents_only_never_runs_a_text_from_redis(
+    start_gateway: GatewayFactory, redis_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    trusted = "query Trusted { workflowJob(id: 7) { name } }"
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({sha256_hex(trusted): trusted}))
+    open_gateway = on_redis(start_gateway, redis_url, redis_prefix)
+    registered = open_gateway.http.post(
+        "/graphql", json={"query": QUERY, "extensions": persisted(QUERY)}
+    )
+    assert registered.json()["data"]["workflowJob"]["name"]  # now in Redis
+    strict = start_gateway(
+        GATEWAY_REDIS_URL=redis_url,
+        GATEWAY_REDIS_KEY_PREFIX=redis_prefix,
+        GATEWAY_TRUSTED_DOCUMENTS=str(manifest),
+        GATEWAY_TRUSTED_DOCUMENTS_ONLY="true",
+    )
+    refused = strict.http.post("/graphql", json={"extensions": persisted(QUERY)})
+    assert only_error(refused)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    allowed = strict.http.post("/graphql", json={"extensions": persisted(trusted)})
+    assert allowed.json()["data"]["workflowJob"]["name"]
