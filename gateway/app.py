@@ -31,13 +31,16 @@ from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
 from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
 from gateway.observability.view import ObservedGraphQL
+from gateway.persisted_operations import SharedQueries
 from gateway.readiness import readiness_endpoint
+from gateway.response_cache import build_response_cache
 from gateway.shared_state import SharedState, open_shared_state
 from gateway.shared_state.create_claims import RedisCreateClaims
 from gateway.shutdown import TrackWebSockets, WebSocketConnections
 from gateway.upstream_names import Upstream
 from gateway.upstreams.client import UpstreamClient
 from gateway.upstreams.transport import build_http_client
+from schema import GatewaySchema
 
 STREAMS_END_WAIT = 2.0
 """Seconds, at most, the live streams get to end (``complete``) before the WebSockets close."""
@@ -106,6 +109,11 @@ def create_app(
             metrics.breakers_closed(clients.values())
         shared = open_shared_state(settings.redis, observer=metrics)
         app.state.shared = shared
+        if shared is not None and settings.apq:
+            graphql.persisted.shared = SharedQueries(
+                shared, ttl=settings.apq_ttl, max_text_length=settings.max_query_length
+            )
+        schema.response_cache = build_response_cache(settings, shared, observer=metrics)
         try:
             yield {
                 "clients": clients,
@@ -114,6 +122,8 @@ def create_app(
                 "shared": shared,
             }
         finally:
+            schema.response_cache = None
+            graphql.persisted.shared = None
             await live.close()
             if shared is not None:
                 await shared.aclose()
@@ -126,6 +136,8 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     graphql = ObservedGraphQL(settings, metrics=metrics, request_log=settings.request_log)
+    assert isinstance(graphql.schema, GatewaySchema)
+    schema: GatewaySchema = graphql.schema
     document_cache = getattr(graphql.schema, "document_cache", None)
     if metrics is not None and document_cache is not None:
         metrics.watch_document_cache(document_cache)

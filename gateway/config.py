@@ -110,6 +110,15 @@ crashed holder keeps the key), ``GATEWAY_CREATE_LOCK_WAIT_SECONDS`` (how long
 an identical create waits for the holder before it re-checks and refuses with
 ``CREATE_IN_PROGRESS``, default 10) and ``GATEWAY_CREATE_RECORD_SECONDS`` (how
 long the record ``clientJobId -> job`` answers repeats, default 86400).
+With Redis, automatic persisted queries are shared by every replica
+(:mod:`gateway.persisted_operations`), each kept ``GATEWAY_APQ_TTL`` seconds
+there (default 86400) behind each process's own bounded cache.
+
+Response cache (see :mod:`gateway.response_cache`): ``GATEWAY_CACHE_TTL``
+(seconds a list or count read's answer is reused, fractions allowed; 0, the
+default: no response cache) and ``GATEWAY_CACHE_MAX_BYTES`` (bytes of answers
+one process keeps when there is no Redis, default 16 MiB; an answer larger
+than a sixteenth of it is never kept, in Redis either).
 """
 
 from __future__ import annotations
@@ -245,6 +254,12 @@ class Settings:
     max_subscriptions_per_connection: int = 100
     redis: RedisSettings | None = None
     """Shared state in Redis (``GATEWAY_REDIS_URL``); None: every process keeps its own."""
+    apq_ttl: int = 86_400
+    """Seconds an automatic persisted query is kept in Redis (``GATEWAY_APQ_TTL``)."""
+    cache_ttl: float = 0.0
+    """Seconds a list or count read's answer is reused (``GATEWAY_CACHE_TTL``; 0: off)."""
+    cache_max_bytes: int = 16 * 1024 * 1024
+    """Bytes of answers the in-process response cache keeps (``GATEWAY_CACHE_MAX_BYTES``)."""
 
     def upstream(self, name: Upstream) -> UpstreamSettings:
         """The settings of one upstream."""
@@ -552,6 +567,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, minimum=1, maximum=10_000
         ),
         redis=_redis(reader),
+        apq_ttl=reader.integer("GATEWAY_APQ_TTL", 86_400, minimum=1, maximum=31_536_000),
+        cache_ttl=reader.number("GATEWAY_CACHE_TTL", 0.0, minimum=0, maximum=86_400),
+        cache_max_bytes=reader.integer(
+            "GATEWAY_CACHE_MAX_BYTES", 16 * 1024 * 1024, minimum=0, maximum=2**34
+        ),
     )
 
 

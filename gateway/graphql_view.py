@@ -206,6 +206,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 ),
                 introspection=settings.introspection,
                 max_cost=settings.max_cost,
+                response_caching=settings.cache_ttl > 0,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
             # graphql-transport-ws on the WebSocket (a client of the legacy graphql-ws
@@ -344,7 +345,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         extensions = _object_or_none(data, "extensions")
         transport = self._get_stream_transport_from_headers(request.headers)
         return GraphQLRequestData(
-            query=self.persisted.resolve(
+            query=await self.persisted.resolve_shared(
                 _text_or_none(data, "query"), extensions, data.get("documentId")
             ),
             variables=_object_or_none(data, "variables"),

@@ -19,6 +19,24 @@ lane. Nothing here knows GraphQL: a text is only a string with a hash.
   persisted documents proposal). With ``GATEWAY_TRUSTED_DOCUMENTS_ONLY``
   every other document is refused with ``PERSISTED_QUERY_NOT_ALLOWED`` (403),
   APQ registrations included.
+
+Across replicas (``GATEWAY_REDIS_URL``): APQ texts are also kept in Redis
+(:class:`SharedQueries`), so a hash registered through one replica runs on
+every other. Each process keeps its own bounded :class:`PersistedQueryStore`
+in front: a hash found there never touches Redis. :meth:`PersistedOperations.resolve`
+answers from that local store alone and raises :class:`NeedsSharedStore` when
+Redis must be asked (a hash it does not know, a text to publish); the view
+then calls :meth:`PersistedOperations.resolve_shared`, which does (the POST
+lane declines such a request, so only the view waits on Redis). Redis down:
+a miss is ``PERSISTED_QUERY_NOT_FOUND`` (the client sends the text again) and
+a registration is kept locally; each failure is reported through
+:meth:`gateway.shared_state.SharedState.failed` (feature ``apq``).
+
+Trusted documents are not put in Redis: they are part of a deployment's
+configuration (every replica reads the same manifest file, e.g. one
+ConfigMap), and with ``GATEWAY_TRUSTED_DOCUMENTS_ONLY`` they are the
+allowlist: taking them from Redis would let whoever can write to Redis run
+any operation.
 """
 
 from __future__ import annotations
@@ -29,6 +47,7 @@ from typing import Any
 
 from cross_web import HTTPException
 
+from gateway.shared_state import RedisFailure, SharedState
 from gateway.trusted_documents import is_sha256_hex, sha256_hex
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
@@ -49,6 +68,20 @@ class PersistedOperationError(HTTPException):
     def __init__(self, status_code: int, code: str, reason: str) -> None:
         super().__init__(status_code, reason)
         self.code = code
+
+
+class NeedsSharedStore(PersistedOperationError):
+    """Redis must be asked: the hash is not in this process's store, or a new text is to publish.
+
+    A ``PERSISTED_QUERY_NOT_FOUND`` (200) to whoever does not ask Redis (the
+    POST lane declines it; the view calls :meth:`PersistedOperations.resolve_shared`).
+    """
+
+    def __init__(self, sha256: str, text: str | None) -> None:
+        super().__init__(200, NOT_FOUND, "PersistedQueryNotFound")
+        self.sha256 = sha256
+        self.text = text
+        """The text to publish under ``sha256``; ``None``: look the hash up."""
 
 
 class PersistedQueryStore:
@@ -100,6 +133,46 @@ class PersistedQueryStore:
             self._total_length -= len(oldest)
 
 
+class SharedQueries:
+    """APQ texts in Redis, by SHA-256, each for ``ttl`` seconds (``GATEWAY_APQ_TTL``)."""
+
+    FEATURE = "apq"
+
+    def __init__(self, shared: SharedState, *, ttl: int, max_text_length: int) -> None:
+        self.shared = shared
+        self.ttl = ttl
+        self.max_text_length = max_text_length
+
+    async def fetch(self, sha256: str) -> str | None:
+        """The text of ``sha256`` in Redis; ``None`` when absent, unusable, or Redis is down."""
+        try:
+            raw = await self.shared.redis.get(self.shared.key(self.FEATURE, sha256))
+        except RedisFailure as error:
+            self.shared.failed(self.FEATURE, error)
+            return None
+        self.shared.succeeded()
+        if not isinstance(raw, bytes) or len(raw) > 4 * self.max_text_length:
+            return None
+        text = raw.decode("utf-8", "surrogatepass")
+        # whoever wrote the key, a hash never stands for another text
+        return text if sha256_hex(text) == sha256 else None
+
+    async def publish(self, sha256: str, text: str) -> None:
+        """Keep ``text`` in Redis (its TTL renewed); Redis down: reported, not raised."""
+        if len(text) > self.max_text_length:
+            return
+        try:
+            await self.shared.redis.set(
+                self.shared.key(self.FEATURE, sha256),
+                text.encode("utf-8", "surrogatepass"),
+                ex=self.ttl,
+            )
+        except RedisFailure as error:
+            self.shared.failed(self.FEATURE, error)
+            return
+        self.shared.succeeded()
+
+
 def _bad_request(reason: str) -> PersistedOperationError:
     return PersistedOperationError(400, BAD_REQUEST, reason)
 
@@ -136,17 +209,24 @@ class PersistedOperations:
         trusted_documents: Mapping[str, str],
         trusted_only: bool,
         store: PersistedQueryStore | None = None,
+        shared: SharedQueries | None = None,
     ) -> None:
         self.apq = apq
         self.trusted_documents = dict(trusted_documents)
         self.trusted_texts = frozenset(self.trusted_documents.values())
         self.trusted_only = trusted_only
         self.store = store if store is not None else PersistedQueryStore()
+        self.shared = shared
+        """APQ texts in Redis (``GATEWAY_REDIS_URL``); ``None``: this process's store alone."""
 
     def resolve(
         self, query: str | None, extensions: Mapping[str, Any] | None, document_id: object
     ) -> str | None:
-        """The text to run (``None``: none given); raises :class:`PersistedOperationError`."""
+        """The text to run (``None``: none given); raises :class:`PersistedOperationError`.
+
+        From this process's store alone: :class:`NeedsSharedStore` when Redis
+        must be asked (see :meth:`resolve_shared`).
+        """
         persisted = extensions.get("persistedQuery") if extensions is not None else None
         if document_id is not None:
             if query is not None or persisted is not None:
@@ -162,8 +242,29 @@ class PersistedOperations:
             raise _bad_request("the query's SHA-256 is not `persistedQuery.sha256Hash`")
         self._check_allowed(query)
         if self.apq and sha256 not in self.trusted_documents:
+            if self.shared is not None and self.store.get(sha256) is None:
+                raise NeedsSharedStore(sha256, query)
             self.store.put(sha256, query)
         return query
+
+    async def resolve_shared(
+        self, query: str | None, extensions: Mapping[str, Any] | None, document_id: object
+    ) -> str | None:
+        """:meth:`resolve`, asking Redis where this process's store cannot answer."""
+        try:
+            return self.resolve(query, extensions, document_id)
+        except NeedsSharedStore as needed:
+            assert self.shared is not None
+            if needed.text is not None:
+                self.store.put(needed.sha256, needed.text)
+                await self.shared.publish(needed.sha256, needed.text)
+                return needed.text
+            text = await self.shared.fetch(needed.sha256)
+            if text is None:
+                raise PersistedOperationError(200, NOT_FOUND, "PersistedQueryNotFound") from None
+            self._check_allowed(text)
+            self.store.put(needed.sha256, text)
+            return text
 
     def _known(self, sha256: str, *, by_apq: bool) -> str:
         """The text of a hash; unknown: not found, or APQ not supported when it is off."""
@@ -172,6 +273,9 @@ class PersistedOperations:
             text = self.store.get(sha256)
         if text is not None:
             return text
+        if self.apq and self.shared is not None and not self.trusted_only:
+            # only the manifest runs by hash under trusted-only: never a text from Redis
+            raise NeedsSharedStore(sha256, None)
         if by_apq and not self.apq:
             raise PersistedOperationError(200, NOT_SUPPORTED, "PersistedQueryNotSupported")
         raise PersistedOperationError(200, NOT_FOUND, "PersistedQueryNotFound")

@@ -32,6 +32,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError
+from gateway.response_cache import ResponseCache
 from schema.awx.mutations import WorkflowJobMutations
 from schema.awx.queries import WorkflowJobQueries
 from schema.awx.spawned_jobs import SPAWNED_JOB_TYPES
@@ -44,6 +45,7 @@ from schema.core.limits import EnforceQueryLimits, QueryLimits
 from schema.core.lookup import NodeQueries, register_node_types
 from schema.core.partial_errors import PartialErrors
 from schema.core.plan_run import PlannedExecution
+from schema.core.response_caching import ResponseCaching
 from schema.core.scalars import SCALAR_OVERRIDES
 from schema.jobstore.mutations import FlowJobMutations
 from schema.jobstore.queries import FlowJobQueries
@@ -104,6 +106,8 @@ class GatewaySchema(strawberry.Schema):
     """The parsed and validated documents, by query text."""
     fast_path: FastPath | None = None
     """Runs the checked documents of :attr:`document_cache` without the extensions."""
+    response_cache: ResponseCache | None = None
+    """Reused list and count answers (``GATEWAY_CACHE_TTL``, set by the app's lifespan)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -177,6 +181,7 @@ def build_schema(
     cached_documents: int = 1024,
     fast_paths: bool = True,
     compiled: bool = True,
+    response_caching: bool = False,
 ) -> GatewaySchema:
     """The gateway's schema with its protective extensions.
 
@@ -187,6 +192,8 @@ def build_schema(
     graphql-core as they come, the reference the differential tests compare with.
     ``compiled=False`` keeps those but runs checked queries on graphql-core's
     executor rather than by their execution plans (:mod:`schema.core.plan_run`).
+    ``response_caching`` puts :class:`ResponseCaching` in the pipeline (with
+    ``GATEWAY_CACHE_TTL`` > 0; the app sets :attr:`GatewaySchema.response_cache`).
     """
     from strawberry.extensions import DisableIntrospection
 
@@ -199,6 +206,7 @@ def build_schema(
         lambda: CachedDocuments(cache=cache),
         lambda: EnforceQueryLimits(limits=limits),
         lambda: DemandControl(max_cost=max_cost),
+        *([ResponseCaching] if response_caching else []),
         # graphql-core's recommended rule: introspection nested past what tools ask
         lambda: AddValidationRules([MaxIntrospectionDepthRule]),
     ]

@@ -109,6 +109,19 @@ class GatewayMetrics(UpstreamObserver):
             "1 while the last Redis call worked, 0 during an outage (only with GATEWAY_REDIS_URL).",
             registry=r,
         )
+        self.response_cache_lookups = Counter(
+            "gateway_response_cache_lookups",
+            "Response cache lookups (GATEWAY_CACHE_TTL), by outcome: hit (answered without the"
+            " upstreams), miss, unavailable (Redis down: the read went to the upstreams).",
+            ["outcome"],
+            registry=r,
+        )
+        self.response_cache_invalidations = Counter(
+            "gateway_response_cache_invalidations",
+            "Mutations that dropped the cached answers reading a system, by system.",
+            ["system"],
+            registry=r,
+        )
         self.batch_sizes = Histogram(
             "gateway_dataloader_batch_size",
             "Keys per dataloader batch.",
@@ -149,6 +162,12 @@ class GatewayMetrics(UpstreamObserver):
 
     def redis_up(self, up: bool) -> None:
         self.redis_available.set(1 if up else 0)
+
+    def response_cache_lookup(self, outcome: str) -> None:
+        self._child(self.response_cache_lookups, outcome).inc()
+
+    def response_cache_invalidated(self, system: str) -> None:
+        self._child(self.response_cache_invalidations, system).inc()
 
     def _child(self, metric: Any, *labels: str) -> Any:
         key = (id(metric), *labels)

@@ -14,6 +14,12 @@ of a small query. A query runs by its execution plans
 (:mod:`schema.core.plan_run`), kept with the operation
 (:attr:`PreparedOperation.plans`) and made by its first run on this path.
 
+With a response cache (``GATEWAY_CACHE_TTL``, :mod:`gateway.response_cache`)
+a cacheable query is looked up just before it would run (after the cost
+check, so the limits still apply) and its answer stored after; a mutation
+drops the answers of the systems it acts on. Without one, the only cost is
+testing ``schema.response_cache`` for ``None``.
+
 Anything out of the ordinary falls back to the full pipeline, which answers
 it as it always did: a text not yet checked or found invalid, an operation
 name the document lacks, an operation type the transport does not allow (a
@@ -44,12 +50,15 @@ from schema.core.partial_errors import collecting_partial_errors
 from schema.core.plan_run import OperationPlans
 
 if TYPE_CHECKING:
+    from gateway.response_cache import CachePlan, ResponseCache
     from schema import GatewaySchema
 
 logger = logging.getLogger("gateway.graphql")
 
 COSTS_PER_OPERATION = 32
 """Costs remembered per operation, one per distinct set of variable values."""
+UNPLANNED: Any = object()
+"""A :class:`PreparedOperation` whose response-cache plan is not made yet."""
 
 
 @dataclass(slots=True)
@@ -61,6 +70,8 @@ class PreparedOperation:
     plans: OperationPlans | None = None
     """The operation's execution plans (:mod:`schema.core.plan_run`); ``None``: not planned."""
     costs: OrderedDict[bytes, int] = field(default_factory=OrderedDict)
+    cache_plan: CachePlan | None = UNPLANNED
+    """What the response cache does with it (made on first use; ``None``: nothing)."""
 
     def cost(
         self,
@@ -162,10 +173,44 @@ class FastPath:
             OperationType.SUBSCRIPTION
         ):
             return None
-        graphql_schema = self.schema._schema
-        cost = prepared.cost(graphql_schema, checked, operation_name, variable_values)
+        cost = prepared.cost(self.schema._schema, checked, operation_name, variable_values)
         if cost > self.max_cost or is_dry_run(context_value):
             return None
+        cache = self.schema.response_cache
+        if cache is not None:
+            return await self._run_cached(
+                cache,
+                checked,
+                prepared,
+                cost,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                operation_extensions,
+            )
+        return await self._run(
+            checked,
+            cost,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+        )
+
+    async def _run(
+        self,
+        checked: CheckedDocument,
+        cost: int,
+        variable_values: dict[str, Any] | None,
+        context_value: Any,
+        root_value: Any,
+        operation_name: str | None,
+        operation_extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
+        """Execute the checked document; the answer shaped as the extensions would."""
+        graphql_schema = self.schema._schema
         with collecting_partial_errors() as partial:
             try:
                 outcome = execute(
@@ -193,6 +238,38 @@ class FastPath:
         if errors:
             self.schema.process_errors(errors)
         return self._answer(outcome.data, [*errors, *partial], cost)
+
+    async def _run_cached(
+        self,
+        cache: ResponseCache,
+        checked: CheckedDocument,
+        prepared: PreparedOperation,
+        cost: int,
+        variable_values: dict[str, Any] | None,
+        context_value: Any,
+        root_value: Any,
+        operation_name: str | None,
+        operation_extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
+        """:meth:`_run` through the response cache (see :mod:`gateway.response_cache`)."""
+        plan = prepared.cache_plan
+        if plan is UNPLANNED:
+            plan = prepared.cache_plan = cache.plan(checked.document, operation_name)
+        args = (variable_values, context_value, root_value, operation_name, operation_extensions)
+        if plan is None:
+            return await self._run(checked, cost, *args)
+        if plan.mutation:
+            try:
+                return await self._run(checked, cost, *args)
+            finally:
+                await cache.mutated(plan)
+        ticket = await cache.lookup(plan, variable_values, context_value)
+        if ticket.hit:
+            extensions = {**cost_results(cost, self.max_cost), **cache.hit_extensions(ticket)}
+            return ExecutionResult(data=ticket.data, errors=None, extensions=extensions)
+        result = await self._run(checked, cost, *args)
+        await cache.keep(plan, ticket, result.data, bool(result.errors))
+        return result
 
     def _answer(
         self, data: dict[str, Any] | None, errors: list[GraphQLError], cost: int

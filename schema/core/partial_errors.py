@@ -83,3 +83,8 @@ class PartialErrors(SchemaExtension):
         result = self.execution_context.result
         if errors and result is not None:
             result.errors = [*(result.errors or []), *errors]
+
+
+def partial_errors_reported() -> bool:
+    """Whether the running operation has reported a partial error so far."""
+    return bool(_collected.get())
