@@ -191,6 +191,7 @@ class FastPath:
             )
         return await self._run(
             checked,
+            prepared,
             cost,
             variable_values,
             context_value,
@@ -202,6 +203,7 @@ class FastPath:
     async def _run(
         self,
         checked: CheckedDocument,
+        prepared: PreparedOperation,
         cost: int,
         variable_values: dict[str, Any] | None,
         context_value: Any,
@@ -257,17 +259,17 @@ class FastPath:
             plan = prepared.cache_plan = cache.plan(checked.document, operation_name)
         args = (variable_values, context_value, root_value, operation_name, operation_extensions)
         if plan is None:
-            return await self._run(checked, cost, *args)
+            return await self._run(checked, prepared, cost, *args)
         if plan.mutation:
             try:
-                return await self._run(checked, cost, *args)
+                return await self._run(checked, prepared, cost, *args)
             finally:
                 await cache.mutated(plan)
         ticket = await cache.lookup(plan, variable_values, context_value)
         if ticket.hit:
             extensions = {**cost_results(cost, self.max_cost), **cache.hit_extensions(ticket)}
             return ExecutionResult(data=ticket.data, errors=None, extensions=extensions)
-        result = await self._run(checked, cost, *args)
+        result = await self._run(checked, prepared, cost, *args)
         await cache.keep(plan, ticket, result.data, bool(result.errors))
         return result
 
