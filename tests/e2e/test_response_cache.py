@@ -261,9 +261,10 @@ def test_redis_down_reads_still_answer_from_the_upstreams(
     assert value(samples, "gateway_response_cache_lookups_total", outcome="unavailable") == 2
     assert value(samples, "gateway_redis_failures_total", feature="response_cache") == 2
     assert value(samples, "gateway_redis_available") == 0
-    # a mutation while Redis is down still answers (its invalidation is reported)
-    created = gateway.data(CREATE_FLOW_JOB, {"input": {"jobTitle": f"down {uuid.uuid4()}"}})
-    assert created["createFlowJob"]["created"] is True
+    # a create while Redis is down is refused, nothing sent: its clientJobId claim
+    # lives in Redis (see test_create_claims_redis_faults.py)
+    body = gateway.execute(CREATE_FLOW_JOB, {"input": {"jobTitle": f"down {uuid.uuid4()}"}})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["CREATE_UNAVAILABLE"]
     proxy.start()
     assert calls_of(sandbox, gateway, WORKFLOW_JOBS) == 0  # Redis kept the answer
     assert value(scrape(gateway), "gateway_redis_available") == 1
