@@ -15,7 +15,7 @@ from typing import Any
 import strawberry
 
 from gateway import coerce
-from gateway.facts import flow_job_facts, step_body, step_entries
+from gateway.facts import JobFacts, flow_job_facts, step_body, step_entries
 from schema.core.document_fields import as_is, from_key, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
@@ -384,6 +384,8 @@ class FlowJob(Job, JobDocument):
     """The document's ``metadata`` object, where most fields are."""
     _step_list: strawberry.Private[tuple[list[Step], Step | None]]
     """``steps`` and ``current_step``, built together on the first read of either."""
+    _job_steps: strawberry.Private[_JobSteps]
+    """Builds the steps, for them and for the facts' times."""
 
     loader_name = "flow_job_by_id"
 
@@ -404,11 +406,59 @@ def _in_own_metadata(key: str) -> Callable[[FlowJob], object]:
     return lambda job: coerce.text(job.metadata.get(key)) if job.metadata else None
 
 
+class _JobSteps:
+    """A job's steps, built on first use, for its ``steps`` and its facts' times alike.
+
+    The facts read the steps' times through :meth:`times`, so each step
+    timestamp of the document is parsed once, by the step's own field. It
+    holds the document, not the job: the job's facts refer to it, and a
+    reference back to the job would make a cycle only the cyclic GC frees.
+    """
+
+    __slots__ = ("_built", "_doc")
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = doc
+        self._built: tuple[list[Step], Step | None] | None = None
+
+    def built(self, metadata: Doc) -> tuple[list[Step], Step | None]:
+        """``steps`` and ``current_step`` (``metadata``: the document's, as read already)."""
+        if self._built is None:
+            self._built = _steps(self._doc, metadata)
+        return self._built
+
+    def times(self, metadata: Doc) -> tuple[list[datetime], list[datetime]]:
+        """What :func:`gateway.facts.flow_job_facts` reads from the document: each distinct
+        step's ``started`` (the starts), its ``completed`` and ``cancelled`` (the ends)."""
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        for step in self.built(metadata)[0]:
+            started, completed, cancelled = step.started, step.completed, step.cancelled
+            if started is not None:
+                starts.append(started)
+            if completed is not None:
+                ends.append(completed)
+            if cancelled is not None:
+                ends.append(cancelled)
+        return starts, ends
+
+
+def _facts(job: FlowJob) -> JobFacts:
+    """The job's facts, its step times read from its steps (:class:`_JobSteps`)."""
+    return flow_job_facts(job._doc, job._job_steps.times)
+
+
+_JOB_READERS: dict[str, Callable[[FlowJob], object]] = {
+    **job_readers("FlowJob", flow_job_facts),
+    "_facts": _facts,
+}
+
 read_lazily(
     FlowJob,
-    **job_readers("FlowJob", flow_job_facts),
+    **_JOB_READERS,
     _meta=lambda job: coerce.mapping(job._doc.get("metadata")) or {},
-    _step_list=lambda job: _steps(job._doc, job._meta),
+    _job_steps=lambda job: _JobSteps(job._doc),
+    _step_list=lambda job: job._job_steps.built(job._meta),
     job_id=lambda job: coerce.text(job._doc.get("jobId")) or "",
     client_job_id=_in_meta(coerce.text, "clientJobId"),
     workflow_id=_in_meta(coerce.text, "workflowId"),
