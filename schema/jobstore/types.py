@@ -204,22 +204,32 @@ class Step(UpstreamDocument):
         "(`valueResourceIds`), then its note's files (`noteResourceFilenames`). Empty when "
         "there are none."
     )
-    _siblings: strawberry.Private[dict[str, Step]]
+    _siblings: strawberry.Private[dict[str, tuple[Doc, StepStatus]]]
+    """The job's distinct step entries by ``uniqueStepId``, with their status.
+
+    Entries, not ``Step`` objects: steps referring to one another would make
+    cycles that only the cyclic GC frees, keeping every step and its document
+    after the answer is sent (a step of ``parent`` or ``previous`` is made
+    again from its entry, with the same fields)."""
     _body: strawberry.Private[Doc]
     """The entry's ``singleStep`` (or else ``reportStep``): what most fields read."""
 
     @strawberry.field(description="The step this one is nested under, in the same job.")
     def parent(self) -> Step | None:
-        key = self.parent_unique_step_id
-        return self._siblings.get(key) if key else None
+        return self._sibling(self.parent_unique_step_id)
 
     @strawberry.field(description="The step before this one, in the same job.")
     def previous(self) -> Step | None:
-        key = self.previous_unique_step_id
-        return self._siblings.get(key) if key else None
+        return self._sibling(self.previous_unique_step_id)
+
+    def _sibling(self, key: str | None) -> Step | None:
+        found = self._siblings.get(key) if key else None
+        return Step.of_entry(found[0], found[1], self._siblings) if found else None
 
     @classmethod
-    def of_entry(cls, entry: Doc, status: StepStatus, siblings: dict[str, Step]) -> Step:
+    def of_entry(
+        cls, entry: Doc, status: StepStatus, siblings: dict[str, tuple[Doc, StepStatus]]
+    ) -> Step:
         """The step of one entry of a job's step lists; its fields are read on demand."""
         step = cls.__new__(cls)
         step._doc = entry
@@ -282,7 +292,7 @@ _STATUS = {
 
 
 def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
-    siblings: dict[str, Step] = {}
+    siblings: dict[str, tuple[Doc, StepStatus]] = {}
     steps: list[Step] = []
     current: Step | None = None
     for group, entry in step_entries(doc, metadata):
@@ -294,7 +304,7 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
         if key is not None and key in siblings:
             continue
         if key is not None:
-            siblings[key] = step
+            siblings[key] = (entry, status)
         steps.append(step)
     return steps, current
 
