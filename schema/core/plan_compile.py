@@ -9,10 +9,11 @@ straight from the object (its kept value, else its document's key, converted
 inline for the converters of :data:`_CONVERSIONS`); checks the value with a
 test made for the field's type (``type(v) is str``; an ``Int`` in range; an
 enum member looked up; a ``datetime`` to ``isoformat()`` where the scalar
-serialises with exactly that; a plain JSON value as is for a scalar that
-serialises to itself, like ``JSON``), and builds the answer as one dict
-literal in the selection's order. Anything else is handed back to the
-executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.slow_leaf`
+serialises with exactly that, or, for a timestamp read by ``from_key``, to
+:func:`~gateway.coerce.timestamp_text` of the document's text; a plain JSON
+value as is for a scalar that serialises to itself, like ``JSON``), and
+builds the answer as one dict literal in the selection's order. Anything
+else is handed back to the executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.slow_leaf`
 (serialise by the type, or graphql-core's ``execute_field``) for an unusual
 leaf value, :meth:`~schema.core.plan_run.PlannedExecution.run_field` for
 every other field.
