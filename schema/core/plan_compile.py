@@ -13,10 +13,11 @@ serialises with exactly that, or, for a timestamp read by ``from_key``, to
 :func:`~gateway.coerce.timestamp_text` of the document's text; a plain JSON
 value as is for a scalar that serialises to itself, like ``JSON``), and
 builds the answer as one dict literal in the selection's order. Anything
-else is handed back to the executor at that field, in order: :meth:`~schema.core.plan_run.PlannedExecution.slow_leaf`
-(serialise by the type, or graphql-core's ``execute_field``) for an unusual
-leaf value, :meth:`~schema.core.plan_run.PlannedExecution.run_field` for
-every other field.
+else is handed back to the executor at that field, in order:
+:meth:`~schema.core.plan_run.PlannedExecution.slow_leaf` (serialise by the
+type, or graphql-core's ``execute_field``) for an unusual leaf value,
+:meth:`~schema.core.plan_run.PlannedExecution.run_field` for every other
+field.
 
 The generated text holds names only: response keys (GraphQL names, checked
 against the grammar's pattern before they are written as literals), attribute
