@@ -85,7 +85,23 @@ def timestamp(value: Any) -> datetime | None:
 
     Epoch numbers are milliseconds, as the operations manager writes them;
     negative or implausibly early ones (its example's filler) give ``None``.
+    A string without an offset is taken as UTC.
     """
+    if type(value) is str:
+        # The common case first: text ``datetime.fromisoformat`` takes as it is (since
+        # Python 3.11 a trailing ``Z`` too), which then means what the long way means.
+        try:
+            parsed = _from_iso(value)
+        except ValueError:
+            return _timestamp_long_way(value)
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return _timestamp_long_way(value)
+
+
+_from_iso = datetime.fromisoformat
+
+
+def _timestamp_long_way(value: Any) -> datetime | None:
     if isinstance(value, str):
         raw = value.strip()
         if not raw:
@@ -105,6 +121,44 @@ def timestamp(value: Any) -> datetime | None:
         return datetime.fromtimestamp(value / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def timestamp_text(raw: Any, moment: datetime) -> str:
+    """``moment.isoformat()`` (the ``DateTime`` scalar's text), where ``moment = timestamp(raw)``.
+
+    ``isoformat`` costs several times what parsing does (about 1.5 µs against
+    0.3 on the machine the README's figures come from). The upstreams write
+    UTC instants in a few fixed layouts: ``2026-01-01T00:17:00.123Z`` (the
+    jobs store), six fraction digits (AWX), ``+00:00`` for ``Z``, or no offset
+    (taken as UTC). Text that ``timestamp`` parsed in one of those layouts
+    exactly (ASCII, the separators in place, no fraction or one of three or six
+    digits, then ``Z``, ``+00:00`` or nothing) is rewritten as ``isoformat``
+    writes it: the fraction padded to six digits, or left out when zero, and
+    ``+00:00``. Anything else, and any ``moment`` not in UTC, is
+    ``moment.isoformat()``. Only a ``moment`` parsed from ``raw`` gives the
+    right answer: the check of the layout leaves it to the parse to have found
+    digits where digits go and a date that exists.
+    """
+    if type(raw) is str and moment.tzinfo is UTC and raw.isascii():
+        size = len(raw)
+        if (
+            size >= 19
+            and raw[10] == "T"
+            and raw[4] == "-"
+            and raw[7] == "-"
+            and raw[13] == ":"
+            and raw[16] == ":"
+        ):
+            if size == 19 or (size == 20 and raw[19] == "Z") or raw[19:] == "+00:00":
+                return raw[:19] + "+00:00"
+            if raw[19] == ".":
+                end = size - 1 if raw[-1] == "Z" else size - 6 if raw[-6:] == "+00:00" else size
+                digits = raw[20:end]
+                if (len(digits) == 3 or len(digits) == 6) and digits.isdigit():
+                    if digits == "000" or digits == "000000":
+                        return raw[:19] + "+00:00"
+                    return raw[:end] + ("000+00:00" if len(digits) == 3 else "+00:00")
+    return moment.isoformat()
 
 
 def seconds_between(start: datetime | None, end: datetime | None) -> float | None:

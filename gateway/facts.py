@@ -144,11 +144,19 @@ def _step_times(doc: Doc, metadata: Doc) -> tuple[list[datetime], list[datetime]
     return starts, ends
 
 
-def flow_job_facts(doc: Doc) -> JobFacts:
+StepTimes = Callable[[Doc], tuple[list[datetime], list[datetime]]]
+"""Start and end times of a job's distinct steps, as :func:`flow_job_facts` reads them,
+given the job's ``metadata``."""
+
+
+def flow_job_facts(doc: Doc, step_times: StepTimes | None = None) -> JobFacts:
     """A jobs-store job: times from its metadata and its steps.
 
     ``startedAt`` is the first step's start (else ``created``); a job in a
     final state finished at its last step's end or its last update.
+    ``step_times`` gives the steps' times when the caller has them parsed
+    already (the GraphQL type's steps, whose fields answer them too): each
+    timestamp of a document is then parsed once.
     """
     meta = coerce.mapping(doc.get("metadata")) or {}
     status = coerce.text(meta.get("status"))
@@ -157,7 +165,7 @@ def flow_job_facts(doc: Doc) -> JobFacts:
     updated = coerce.timestamp(meta.get("updated"))
 
     def times() -> tuple[datetime | None, datetime | None, float | None]:
-        starts, ends = _step_times(doc, meta)
+        starts, ends = step_times(meta) if step_times is not None else _step_times(doc, meta)
         started = min(starts) if starts else created
         finished: datetime | None = None
         if state in FINAL_STATES:

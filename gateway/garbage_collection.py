@@ -19,6 +19,11 @@ little (58 → 56 ms).
   collection walks a request's worth of objects at once rather than a few
   hundred at a time. Cycles are still collected (``python -m bench.peer``
   reports RSS before and after a load).
+
+A request leaves no reference cycles of its own (steps, facts, the executor:
+``tests/schema/test_lazy_mapping.py``), so what it made is freed by reference
+counting when it is answered, and young collections come rarely: none in 20
+requests of the 200-job answer, against one every fourth request before.
 """
 
 from __future__ import annotations

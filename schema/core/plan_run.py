@@ -32,10 +32,11 @@ propagation take graphql-core's path for the whole operation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+import weakref
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from graphql import GraphQLError, GraphQLObjectType, Undefined
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.executor import (
     collect_iterator_awaitables,
@@ -114,12 +115,37 @@ def _field_path(path: Path) -> Path:
     return path
 
 
+def weak_async_helpers(executor: Any) -> GraphQLResolveInfoHelpers:
+    """graphql-core's helpers of resolve infos, referring to ``executor`` weakly.
+
+    graphql-core gives them the executor's bound methods, and the executor
+    keeps them: a cycle, which only the cyclic GC frees. Until its next
+    collection the executor kept the request's context alive, with its
+    loaders and every upstream document they read (in ``bench.big_answer``'s
+    200-job answer, a collection every fourth request, of ~20 ms). Weakly
+    referred to, the executor and all it holds are freed when the request is
+    done. The helpers are only called while the executor's own work runs,
+    which holds the executor.
+    """
+    ref = weakref.ref(executor)
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        result: Awaitable[list[Any]] = ref().gather_async_work(values)  # type: ignore[union-attr]
+        return result
+
+    def track(values: Sequence[Any]) -> None:
+        ref().track_async_work(values)  # type: ignore[union-attr]
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
 class PlannedExecution(LeafShortcutExecution):
     """Runs an operation by its plans when given some (``plans=``); else as its base does."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         plans = kwargs.pop("plans", None)
         super().__init__(*args, **kwargs)
+        self.async_helpers = weak_async_helpers(self)
         self.plans: OperationPlans | None = plans
         self._arguments: dict[int, dict[str, Any]] = {}
 

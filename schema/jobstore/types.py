@@ -15,7 +15,7 @@ from typing import Any
 import strawberry
 
 from gateway import coerce
-from gateway.facts import flow_job_facts, step_body, step_entries
+from gateway.facts import JobFacts, flow_job_facts, step_body, step_entries
 from schema.core.document_fields import as_is, from_key, read_lazily
 from schema.core.node import Doc, Job, JobDocument, UpstreamDocument, job_readers
 from schema.core.scalars import JSON
@@ -204,22 +204,32 @@ class Step(UpstreamDocument):
         "(`valueResourceIds`), then its note's files (`noteResourceFilenames`). Empty when "
         "there are none."
     )
-    _siblings: strawberry.Private[dict[str, Step]]
+    _siblings: strawberry.Private[dict[str, tuple[Doc, StepStatus]]]
+    """The job's distinct step entries by ``uniqueStepId``, with their status.
+
+    Entries, not ``Step`` objects: steps referring to one another would make
+    cycles that only the cyclic GC frees, keeping every step and its document
+    after the answer is sent (a step of ``parent`` or ``previous`` is made
+    again from its entry, with the same fields)."""
     _body: strawberry.Private[Doc]
     """The entry's ``singleStep`` (or else ``reportStep``): what most fields read."""
 
     @strawberry.field(description="The step this one is nested under, in the same job.")
     def parent(self) -> Step | None:
-        key = self.parent_unique_step_id
-        return self._siblings.get(key) if key else None
+        return self._sibling(self.parent_unique_step_id)
 
     @strawberry.field(description="The step before this one, in the same job.")
     def previous(self) -> Step | None:
-        key = self.previous_unique_step_id
-        return self._siblings.get(key) if key else None
+        return self._sibling(self.previous_unique_step_id)
+
+    def _sibling(self, key: str | None) -> Step | None:
+        found = self._siblings.get(key) if key else None
+        return Step.of_entry(found[0], found[1], self._siblings) if found else None
 
     @classmethod
-    def of_entry(cls, entry: Doc, status: StepStatus, siblings: dict[str, Step]) -> Step:
+    def of_entry(
+        cls, entry: Doc, status: StepStatus, siblings: dict[str, tuple[Doc, StepStatus]]
+    ) -> Step:
         """The step of one entry of a job's step lists; its fields are read on demand."""
         step = cls.__new__(cls)
         step._doc = entry
@@ -282,7 +292,7 @@ _STATUS = {
 
 
 def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
-    siblings: dict[str, Step] = {}
+    siblings: dict[str, tuple[Doc, StepStatus]] = {}
     steps: list[Step] = []
     current: Step | None = None
     for group, entry in step_entries(doc, metadata):
@@ -294,7 +304,7 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
         if key is not None and key in siblings:
             continue
         if key is not None:
-            siblings[key] = step
+            siblings[key] = (entry, status)
         steps.append(step)
     return steps, current
 
@@ -384,6 +394,8 @@ class FlowJob(Job, JobDocument):
     """The document's ``metadata`` object, where most fields are."""
     _step_list: strawberry.Private[tuple[list[Step], Step | None]]
     """``steps`` and ``current_step``, built together on the first read of either."""
+    _job_steps: strawberry.Private[_JobSteps]
+    """Builds the steps, for them and for the facts' times."""
 
     loader_name = "flow_job_by_id"
 
@@ -404,11 +416,59 @@ def _in_own_metadata(key: str) -> Callable[[FlowJob], object]:
     return lambda job: coerce.text(job.metadata.get(key)) if job.metadata else None
 
 
+class _JobSteps:
+    """A job's steps, built on first use, for its ``steps`` and its facts' times alike.
+
+    The facts read the steps' times through :meth:`times`, so each step
+    timestamp of the document is parsed once, by the step's own field. It
+    holds the document, not the job: the job's facts refer to it, and a
+    reference back to the job would make a cycle only the cyclic GC frees.
+    """
+
+    __slots__ = ("_built", "_doc")
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = doc
+        self._built: tuple[list[Step], Step | None] | None = None
+
+    def built(self, metadata: Doc) -> tuple[list[Step], Step | None]:
+        """``steps`` and ``current_step`` (``metadata``: the document's, as read already)."""
+        if self._built is None:
+            self._built = _steps(self._doc, metadata)
+        return self._built
+
+    def times(self, metadata: Doc) -> tuple[list[datetime], list[datetime]]:
+        """What :func:`gateway.facts.flow_job_facts` reads from the document: each distinct
+        step's ``started`` (the starts), its ``completed`` and ``cancelled`` (the ends)."""
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        for step in self.built(metadata)[0]:
+            started, completed, cancelled = step.started, step.completed, step.cancelled
+            if started is not None:
+                starts.append(started)
+            if completed is not None:
+                ends.append(completed)
+            if cancelled is not None:
+                ends.append(cancelled)
+        return starts, ends
+
+
+def _facts(job: FlowJob) -> JobFacts:
+    """The job's facts, its step times read from its steps (:class:`_JobSteps`)."""
+    return flow_job_facts(job._doc, job._job_steps.times)
+
+
+_JOB_READERS: dict[str, Callable[[FlowJob], object]] = {
+    **job_readers("FlowJob", flow_job_facts),
+    "_facts": _facts,
+}
+
 read_lazily(
     FlowJob,
-    **job_readers("FlowJob", flow_job_facts),
+    **_JOB_READERS,
     _meta=lambda job: coerce.mapping(job._doc.get("metadata")) or {},
-    _step_list=lambda job: _steps(job._doc, job._meta),
+    _job_steps=lambda job: _JobSteps(job._doc),
+    _step_list=lambda job: job._job_steps.built(job._meta),
     job_id=lambda job: coerce.text(job._doc.get("jobId")) or "",
     client_job_id=_in_meta(coerce.text, "clientJobId"),
     workflow_id=_in_meta(coerce.text, "workflowId"),

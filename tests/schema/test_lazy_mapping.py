@@ -6,6 +6,7 @@ upstream URL is a transport that fails the test if called).
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import httpx
@@ -148,3 +149,26 @@ def test_a_type_without_a_reader_for_a_field_is_refused() -> None:
 
     with pytest.raises(TypeError, match="Half has no reader for forgotten"):
         read_lazily(Half, read=lambda half: half._doc.get("read"))
+
+
+async def test_an_answer_leaves_no_cycles_for_the_cyclic_gc() -> None:
+    # Steps, the job, its facts, the context (with its loaders and documents) and the
+    # executor are freed by reference counting when the request is done: none of them
+    # is left for a collection of the cyclic GC (gateway.garbage_collection).
+    selection = "startedAt finishedAt steps { title started parent { title } previous { title } }"
+    kept = ("Step", "FlowJob", "JobFacts", "Context", "Loaders", "PlannedExecution")
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(2):  # the second time, the fast path runs the text by its plans
+            data, errors = await run(query(selection), job_doc(modified=None))
+            assert errors == []
+            assert [s["previous"] for s in data["flowJob"]["steps"]] == [None, {"title": "Step 1"}]
+            assert data["flowJob"]["finishedAt"] == "2026-05-05T01:48:38.637000+00:00"
+            gc.collect()
+            left = sorted({type(o).__name__ for o in gc.garbage} & set(kept))
+            gc.garbage.clear()
+            assert left == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
