@@ -32,6 +32,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from gateway.live.wire import PollWire
+
 logger = logging.getLogger("gateway.live")
 
 T = TypeVar("T")
@@ -57,12 +59,15 @@ class PollSpec(Generic[T]):
     depends on, the caller's credential included where it is forwarded.
     ``final``: whether a value ends the watch. ``outcomes``: the
     ``(upstream, outcome)`` pairs one poll counts as, for metrics.
+    ``wire``: how the poll's outcomes travel between replicas; a hub shared
+    across replicas polls a spec without one in this process only.
     """
 
     key: Hashable
     fetch: Callable[[], Awaitable[T]]
     final: Callable[[T], bool] = lambda _value: False
     outcomes: Callable[[Polled[T]], Iterable[tuple[str, str]]] = lambda _polled: ()
+    wire: PollWire[T] | None = None
 
 
 class PollObserver(Protocol):
@@ -76,6 +81,13 @@ class PollObserver(Protocol):
 
     def polled(self, upstream: str, outcome: str) -> None:
         """One poll read ``upstream`` with ``outcome`` (``ok``, ``error``)."""
+
+
+class SharedPollObserver(PollObserver, Protocol):
+    """What a hub shared across replicas reports besides (metrics)."""
+
+    def following_changed(self, delta: int) -> None:
+        """This replica began (+1) or stopped (-1) following a poll another replica leads."""
 
 
 class PollHub(Protocol):
@@ -110,8 +122,8 @@ class PollHub(Protocol):
         ...
 
 
-class _Mailbox(Generic[T]):
-    """One subscriber's waiting outcomes, and whether its feed has ended."""
+class Mailbox(Generic[T]):
+    """One subscriber's waiting outcomes, and whether its feed has ended (for hubs)."""
 
     def __init__(self) -> None:
         self.items: deque[Polled[T]] = deque(maxlen=MAILBOX)
@@ -139,7 +151,7 @@ class _Mailbox(Generic[T]):
 @dataclass(eq=False)
 class _Poller(Generic[T]):
     spec: PollSpec[T]
-    subscribers: set[_Mailbox[T]] = field(default_factory=set)
+    subscribers: set[Mailbox[T]] = field(default_factory=set)
     latest: Polled[T] | None = None
     task: asyncio.Task[None] | None = None
     polls: int = 0
@@ -174,7 +186,7 @@ class LocalPollHub:
     async def subscribe(
         self, spec: PollSpec[T], *, transport: str = "other"
     ) -> AsyncIterator[AsyncIterator[Polled[T]]]:
-        mailbox: _Mailbox[T] = _Mailbox()
+        mailbox: Mailbox[T] = Mailbox()
         if self._closed:
             mailbox.end()
             yield mailbox.feed()
