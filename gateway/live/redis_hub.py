@@ -64,6 +64,12 @@ T = TypeVar("T")
 FEATURE = "subscriptions"
 """The feature name of this hub's Redis failures (metrics label, log)."""
 
+FAILURES = (*RedisFailure, RuntimeError)
+"""What a Redis call of this hub may raise when Redis fails. ``RuntimeError``: redis-py's
+pub/sub connection, cut while its reader waits, reconnects on a write and then
+reads beside that reader (asyncio refuses two readers of one stream); the
+connection is dropped and made anew, as after any failure."""
+
 READ_WAIT = 1.0
 """Seconds one read of the pub/sub connection waits for a message before it reads again."""
 
@@ -140,6 +146,8 @@ class RedisPollHub:
         """Seconds between two tries of a Redis that failed (each tick polls locally meanwhile)."""
         self._local = LocalPollHub(interval, observer)
         self._polls: dict[str, _SharedPoll[Any]] = {}
+        self._running: set[_SharedPoll[Any]] = set()
+        """Polls whose task has not ended (a stopped one may finish its poll in flight)."""
         self._channels: dict[bytes, _SharedPoll[Any]] = {}
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -193,6 +201,7 @@ class RedisPollHub:
         if existing is None:
             poll: _SharedPoll[T] = _SharedPoll(spec, wire, self.leases.names(wire.name))
             self._polls[wire.name] = poll
+            self._running.add(poll)
             poll.task = asyncio.create_task(self._run(poll), name=f"shared poll {wire.name:.40}")
         else:
             poll = existing
@@ -215,7 +224,7 @@ class RedisPollHub:
 
     async def close(self, drain: float = 0.0) -> None:
         self._closed = True
-        polls = list(self._polls.values())
+        polls = list(self._running)
         for poll in polls:
             self._stop(poll, now=True)
         for poll in polls:
@@ -240,10 +249,13 @@ class RedisPollHub:
 
     async def _run(self, poll: _SharedPoll[T]) -> None:
         try:
-            await self._tick_until_stopped(poll)
+            try:
+                await self._tick_until_stopped(poll)
+            finally:
+                self._set_role(poll, Role.IDLE)
+            await self._leave(poll)
         finally:
-            self._set_role(poll, Role.IDLE)
-        await self._leave(poll)
+            self._running.discard(poll)
 
     async def _tick_until_stopped(self, poll: _SharedPoll[T]) -> None:
         loop = asyncio.get_running_loop()
@@ -280,7 +292,7 @@ class RedisPollHub:
                 poll.held = claim.held
                 if claim.last is not None and not claim.held:
                     self._take_in(poll, claim.last)
-        except RedisFailure as error:
+        except FAILURES as error:
             self._went_down(error)
             return Role.LOCAL
         self._came_up()
@@ -307,7 +319,7 @@ class RedisPollHub:
             return
         try:
             seq = await self.leases.publish(poll.names, body)
-        except RedisFailure as error:
+        except FAILURES as error:
             self._went_down(error)
             return
         if seq:
@@ -361,7 +373,7 @@ class RedisPollHub:
                 poll.held = False
             if poll.listening:
                 await self._unlisten(poll)
-        except RedisFailure as error:
+        except FAILURES as error:
             self._went_down(error)
 
     # the pub/sub connection
@@ -395,7 +407,7 @@ class RedisPollHub:
                 message = await pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=READ_WAIT
                 )
-            except RedisFailure as error:
+            except FAILURES as error:
                 self._went_down(error)
                 return
             if message is None or message.get("type") != "message":
@@ -416,8 +428,19 @@ class RedisPollHub:
 
     @staticmethod
     async def _close_quietly(pubsub: PubSub) -> None:
-        with contextlib.suppress(*RedisFailure):
+        with contextlib.suppress(*FAILURES):
             await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _forget_connections(self, pubsub: PubSub | None) -> None:
+        """Close the pub/sub connection and the pool's idle ones, which the outage may have cut.
+
+        Without this, each idle connection that died with the outage would fail
+        once when next used, each time starting a new spell of local polling.
+        """
+        if pubsub is not None:
+            await self._close_quietly(pubsub)
+        with contextlib.suppress(*FAILURES):
+            await self.shared.redis.connection_pool.disconnect(inuse_connections=False)
 
     # outages
 
@@ -436,11 +459,9 @@ class RedisPollHub:
         for poll in self._polls.values():
             poll.listening = False
             poll.seq = 0  # the numbering may restart (a Redis that lost its data)
-        pubsub = self._detach_pubsub()
-        if pubsub is not None:
-            closing = asyncio.create_task(self._close_quietly(pubsub))
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+        closing = asyncio.create_task(self._forget_connections(self._detach_pubsub()))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
 
     def _came_up(self) -> None:
         self.shared.succeeded()
