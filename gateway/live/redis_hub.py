@@ -120,6 +120,9 @@ class _SharedPoll(Generic[T]):
     """The poll's channel is subscribed on this process's pub/sub connection."""
     held: bool = False
     """This replica's token holds the lease, as far as it knows."""
+    finished: bool = False
+    """A final outcome ended the poll: its lease is left to lapse rather than released, so
+    that no follower polls a finished job again before it has heard the final outcome."""
     role: Role = Role.IDLE
     task: asyncio.Task[None] | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -271,6 +274,7 @@ class RedisPollHub:
                 if role is Role.LEADING:
                     await self._publish(poll, polled)
                 if self._final(poll, polled):
+                    poll.finished = True
                     self._stop(poll)
                     return
             wait = max(0.0, started + self.interval - loop.time())
@@ -365,10 +369,10 @@ class RedisPollHub:
 
     async def _leave(self, poll: _SharedPoll[Any]) -> None:
         """Give the lease up and stop listening (when Redis answers; else the lease lapses)."""
-        if not self._up or not (poll.held or poll.listening):
+        if not self._up or not ((poll.held and not poll.finished) or poll.listening):
             return
         try:
-            if poll.held:
+            if poll.held and not poll.finished:
                 await self.leases.release(poll.names)
                 poll.held = False
             if poll.listening:

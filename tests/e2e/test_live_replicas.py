@@ -33,6 +33,7 @@ from tests.conftest import sandbox_reset
 from tests.e2e.conftest import GatewayClient, upstream_requests
 from tests.e2e.live_clients import (
     JOB_UPDATED,
+    JOBS_CHANGED,
     Subscriber,
     create_flow_job,
     flow_job_id,
@@ -46,6 +47,7 @@ POLL = 0.2
 LEASE = 2.0
 SUBSCRIBERS = 30
 BSON_ROUTE = "GET /jobs/v1/bson/{job_id}"
+LIST_ROUTE = "GET /jobs/v1/"
 KINDS = ("websocket", "sse")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -355,3 +357,46 @@ async def test_a_redis_outage_falls_back_to_local_polling_then_back_to_one_poll(
     for replica in replicas:
         text = replica.log.read_text()
         assert "redis unavailable for subscriptions" in text
+
+
+async def test_jobs_changed_on_three_replicas_reads_each_source_once_per_interval(
+    sandbox: SandboxThread, start_replicas: ReplicaFactory
+) -> None:
+    replicas = start_replicas(3)
+    subs = [
+        (replica, subscriber(kind, replica.url, JOBS_CHANGED, {"filter": None}))
+        for replica in replicas
+        for kind in KINDS
+    ]
+    try:
+        await until(lambda: one_leads(replicas), "one replica leading")
+        leader = leader_of(replicas)
+        await until(lambda: leader.polls() >= 5, "five polls")  # every subscriber's baseline
+        job_id = create_flow_job(sandbox, "a new job seen on every replica")
+        for _, sub in subs:
+            created = (await sub.wait_for_events(1))[0]["data"]["jobsChanged"]
+            assert created == {
+                "kind": "CREATED",
+                "previousState": None,
+                "job": {"id": flow_job_id(job_id), "source": "JOB_STORE", "state": "RUNNING"},
+            }
+        set_flow_job_status(sandbox, job_id, "Aborted")
+        for _, sub in subs:
+            changed = (await sub.wait_for_events(2))[1]["data"]["jobsChanged"]
+            assert (changed["kind"], changed["previousState"]) == ("STATE_CHANGED", "RUNNING")
+            assert changed["job"]["state"] == "CANCELED"
+    finally:
+        await closed(subs)
+
+    await until(lambda: all(r.pollers() == 0 for r in replicas), "every poller ended")
+    figures = {}
+    for upstream in ("jobstore", "opsmanager", "awx"):
+        polls = [
+            value(r.samples(), "gateway_live_polls_total", upstream=upstream, outcome="ok")
+            for r in replicas
+        ]
+        counts = upstream_requests(sandbox, upstream)
+        requests = counts[LIST_ROUTE] if upstream == "jobstore" else sum(counts.values())
+        figures[upstream] = (polls, requests)
+        assert sorted(polls) == [0, 0, requests], (upstream, counts)
+    print(f"\n6 jobsChanged subscribers on 3 replicas, polls by replica and requests: {figures}")
