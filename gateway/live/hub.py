@@ -17,8 +17,11 @@ recovers when the upstream does.
 
 :class:`LocalPollHub` keeps everything in this process. The interface is
 small (:meth:`PollHub.subscribe`, :meth:`PollHub.close`, a few counts) so that
-another hub, one whose pollers are shared across gateway replicas, can take
-its place without touching the subscriptions.
+another hub, one whose pollers are shared across gateway replicas
+(:class:`gateway.live.redis_hub.RedisPollHub`, with ``GATEWAY_REDIS_URL``), can
+take its place without touching the subscriptions; such a hub needs each
+spec's :class:`~gateway.live.wire.PollWire` to send its outcomes to the other
+replicas.
 """
 
 from __future__ import annotations
