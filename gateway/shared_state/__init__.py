@@ -9,6 +9,8 @@ unless ``GATEWAY_REDIS_URL`` points them at one Redis.
   process (:class:`SharedState`), its key names and how a Redis failure is
   reported (logged once per outage, counted in metrics) so that each feature
   can fall back to its in-process behaviour, or refuse, as it must.
+- The live polls behind the subscriptions are shared through it by
+  :class:`gateway.live.redis_hub.RedisPollHub` (leases, pub/sub).
 
 Without ``GATEWAY_REDIS_URL`` there is no :class:`SharedState` and nothing
 imports a Redis connection: ``make demo`` and the tests need no Redis.
