@@ -26,7 +26,8 @@ from gateway.config import Settings, load_settings
 from gateway.cors import cors_middleware
 from gateway.create_claims import CreateClaims, LocalCreateClaims
 from gateway.graphql_post_lane import GraphQLPostLane
-from gateway.live.hub import LocalPollHub
+from gateway.live.hub import LocalPollHub, PollHub
+from gateway.live.redis_hub import RedisPollHub
 from gateway.observability.metrics import GatewayMetrics, RequestCounter
 from gateway.observability.middleware import RequestObservation
 from gateway.observability.tracing import exporting_provider, gateway_tracer, sdk_disabled
@@ -67,7 +68,9 @@ def create_app(
     ``GATEWAY_METRICS=false``), ``app.state.websockets`` its open WebSocket
     connections (closed with 1001 at shutdown, see :mod:`gateway.shutdown`),
     ``app.state.tracer_provider`` the provider it traces into (``None``: off),
-    ``app.state.live`` its shared pollers (:mod:`gateway.live`) and
+    ``app.state.live`` its shared pollers (:mod:`gateway.live`; with
+    ``GATEWAY_REDIS_URL``, from the lifespan on, shared across replicas by
+    :class:`~gateway.live.redis_hub.RedisPollHub`) and
     ``app.state.before_shutdown`` what a graceful shutdown runs first: the
     live streams end with ``complete``, then the WebSockets close with 1001.
 
@@ -84,7 +87,8 @@ def create_app(
         tracer_provider = own_provider = exporting_provider()
     tracer = gateway_tracer(tracer_provider)
     websockets = WebSocketConnections()
-    live = LocalPollHub(settings.subscription_poll_seconds, observer=metrics)
+    # with GATEWAY_REDIS_URL the lifespan puts a hub shared across replicas in its place
+    live: PollHub = LocalPollHub(settings.subscription_poll_seconds, observer=metrics)
 
     async def before_shutdown() -> None:
         """End the live streams (each gets its ``complete``), then close the WebSockets (1001)."""
@@ -107,6 +111,7 @@ def create_app(
         }
         if metrics is not None:
             metrics.breakers_closed(clients.values())
+        nonlocal live
         shared = open_shared_state(settings.redis, observer=metrics)
         app.state.shared = shared
         if shared is not None and settings.apq:
@@ -114,6 +119,13 @@ def create_app(
                 shared, ttl=settings.apq_ttl, max_text_length=settings.max_query_length
             )
         schema.response_cache = build_response_cache(settings, shared, observer=metrics)
+        if shared is not None:
+            live = app.state.live = RedisPollHub(
+                shared,
+                settings.subscription_poll_seconds,
+                settings.subscription_lease_seconds,
+                observer=metrics,
+            )
         try:
             yield {
                 "clients": clients,

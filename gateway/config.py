@@ -119,6 +119,12 @@ Response cache (see :mod:`gateway.response_cache`): ``GATEWAY_CACHE_TTL``
 default: no response cache) and ``GATEWAY_CACHE_MAX_BYTES`` (bytes of answers
 one process keeps when there is no Redis, default 16 MiB; an answer larger
 than a sixteenth of it is never kept, in Redis either).
+With Redis, one replica leads each live poll (:mod:`gateway.live.redis_hub`):
+``GATEWAY_SUBSCRIPTION_LEASE_SECONDS`` (how long a lead lasts unless its
+replica renews it, once per poll: a replica that dies hands its polls over
+within this time and one poll interval; default 10 or three poll intervals,
+whichever is longer; must be longer than the poll interval and than the
+slowest poll).
 """
 
 from __future__ import annotations
@@ -252,6 +258,8 @@ class Settings:
     subscription_poll_seconds: float = 2.0
     subscription_watch_size: int = 50
     max_subscriptions_per_connection: int = 100
+    subscription_lease_seconds: float = 10.0
+    """How long a replica's lead of a shared poll lasts unrenewed (with ``GATEWAY_REDIS_URL``)."""
     redis: RedisSettings | None = None
     """Shared state in Redis (``GATEWAY_REDIS_URL``); None: every process keeps its own."""
     apq_ttl: int = 86_400
@@ -498,6 +506,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "GATEWAY_CORS_ORIGINS=* cannot go with GATEWAY_CORS_ALLOW_CREDENTIALS=true"
             " (browsers refuse credentialed answers to any origin): list the origins"
         )
+    poll_seconds = reader.number(
+        "GATEWAY_SUBSCRIPTION_POLL_SECONDS", 2.0, minimum=0.05, maximum=3600
+    )
+    lease_seconds = reader.number(
+        "GATEWAY_SUBSCRIPTION_LEASE_SECONDS",
+        max(10.0, 3 * poll_seconds),
+        minimum=0.1,
+        maximum=86_400,
+    )
+    if lease_seconds <= poll_seconds:
+        raise ConfigError(
+            "GATEWAY_SUBSCRIPTION_LEASE_SECONDS must be longer than"
+            " GATEWAY_SUBSCRIPTION_POLL_SECONDS: the leader renews its lease once per poll"
+        )
     return Settings(
         jobstore=jobstore,
         opsmanager=opsmanager,
@@ -557,15 +579,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=cors_origins,
         cors_allow_credentials=cors_credentials,
         cors_max_age=reader.integer("GATEWAY_CORS_MAX_AGE", 600, minimum=0, maximum=86_400),
-        subscription_poll_seconds=reader.number(
-            "GATEWAY_SUBSCRIPTION_POLL_SECONDS", 2.0, minimum=0.05, maximum=3600
-        ),
+        subscription_poll_seconds=poll_seconds,
         subscription_watch_size=reader.integer(
             "GATEWAY_SUBSCRIPTION_WATCH_SIZE", 50, minimum=1, maximum=1000
         ),
         max_subscriptions_per_connection=reader.integer(
             "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, minimum=1, maximum=10_000
         ),
+        subscription_lease_seconds=lease_seconds,
         redis=_redis(reader),
         apq_ttl=reader.integer("GATEWAY_APQ_TTL", 86_400, minimum=1, maximum=31_536_000),
         cache_ttl=reader.number("GATEWAY_CACHE_TTL", 0.0, minimum=0, maximum=86_400),

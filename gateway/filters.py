@@ -89,10 +89,19 @@ class ViewFilter:
         """Whether the jobs store's jobs must be filtered at the gateway."""
         return not self.jobs.is_empty
 
+    def identity(self) -> str:
+        """The filter as text, equal for equal filters in every process (sources in order)."""
+        return "\x1f".join(self._parts())
+
     def fingerprint(self, *extra: object) -> str:
         """A short digest of the filter, so a cursor is only accepted by the same filter."""
+        parts = [*self._parts(), *map(str, extra)]
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=5)
+        return digest.hexdigest()
+
+    def _parts(self) -> list[str]:
         jobs = self.jobs
-        parts = [
+        return [
             ",".join(s.value for s in self.sources),
             ",".join(sorted(s.value for s in jobs.states)) if jobs.states is not None else "*",
             (
@@ -103,7 +112,4 @@ class ViewFilter:
             jobs.created_after.isoformat() if jobs.created_after else "",
             jobs.created_before.isoformat() if jobs.created_before else "",
             jobs.name_contains or "",
-            *map(str, extra),
         ]
-        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=5)
-        return digest.hexdigest()

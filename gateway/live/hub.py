@@ -17,8 +17,11 @@ recovers when the upstream does.
 
 :class:`LocalPollHub` keeps everything in this process. The interface is
 small (:meth:`PollHub.subscribe`, :meth:`PollHub.close`, a few counts) so that
-another hub, one whose pollers are shared across gateway replicas, can take
-its place without touching the subscriptions.
+another hub, one whose pollers are shared across gateway replicas
+(:class:`gateway.live.redis_hub.RedisPollHub`, with ``GATEWAY_REDIS_URL``), can
+take its place without touching the subscriptions; such a hub needs each
+spec's :class:`~gateway.live.wire.PollWire` to send its outcomes to the other
+replicas.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterab
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
+
+from gateway.live.wire import PollWire
 
 logger = logging.getLogger("gateway.live")
 
@@ -57,12 +62,15 @@ class PollSpec(Generic[T]):
     depends on, the caller's credential included where it is forwarded.
     ``final``: whether a value ends the watch. ``outcomes``: the
     ``(upstream, outcome)`` pairs one poll counts as, for metrics.
+    ``wire``: how the poll's outcomes travel between replicas; a hub shared
+    across replicas polls a spec without one in this process only.
     """
 
     key: Hashable
     fetch: Callable[[], Awaitable[T]]
     final: Callable[[T], bool] = lambda _value: False
     outcomes: Callable[[Polled[T]], Iterable[tuple[str, str]]] = lambda _polled: ()
+    wire: PollWire[T] | None = None
 
 
 class PollObserver(Protocol):
@@ -76,6 +84,13 @@ class PollObserver(Protocol):
 
     def polled(self, upstream: str, outcome: str) -> None:
         """One poll read ``upstream`` with ``outcome`` (``ok``, ``error``)."""
+
+
+class SharedPollObserver(PollObserver, Protocol):
+    """What a hub shared across replicas reports besides (metrics)."""
+
+    def following_changed(self, delta: int) -> None:
+        """This replica began (+1) or stopped (-1) following a poll another replica leads."""
 
 
 class PollHub(Protocol):
@@ -110,8 +125,8 @@ class PollHub(Protocol):
         ...
 
 
-class _Mailbox(Generic[T]):
-    """One subscriber's waiting outcomes, and whether its feed has ended."""
+class Mailbox(Generic[T]):
+    """One subscriber's waiting outcomes, and whether its feed has ended (for hubs)."""
 
     def __init__(self) -> None:
         self.items: deque[Polled[T]] = deque(maxlen=MAILBOX)
@@ -139,7 +154,7 @@ class _Mailbox(Generic[T]):
 @dataclass(eq=False)
 class _Poller(Generic[T]):
     spec: PollSpec[T]
-    subscribers: set[_Mailbox[T]] = field(default_factory=set)
+    subscribers: set[Mailbox[T]] = field(default_factory=set)
     latest: Polled[T] | None = None
     task: asyncio.Task[None] | None = None
     polls: int = 0
@@ -174,7 +189,7 @@ class LocalPollHub:
     async def subscribe(
         self, spec: PollSpec[T], *, transport: str = "other"
     ) -> AsyncIterator[AsyncIterator[Polled[T]]]:
-        mailbox: _Mailbox[T] = _Mailbox()
+        mailbox: Mailbox[T] = Mailbox()
         if self._closed:
             mailbox.end()
             yield mailbox.feed()

@@ -28,6 +28,11 @@ sources' changes still come.
 **Sharing.** Polls are keyed by what they read and, when any upstream is in
 ``AUTH_MODE=forward``, by a digest of the caller's ``Authorization`` header:
 callers never share answers across credentials.
+
+**Across replicas** (``GATEWAY_REDIS_URL``, :mod:`gateway.live.redis_hub`),
+each poll travels as the upstream documents it read (:func:`job_wire`,
+:func:`page_wire`), named by a digest of the same parts as its key; every
+replica rebuilds the jobs' facts from the documents.
 """
 
 from __future__ import annotations
@@ -44,14 +49,16 @@ from starlette.websockets import WebSocket
 
 from gateway.config import AuthMode
 from gateway.context import Context
-from gateway.errors import GatewayError, NotFound
+from gateway.errors import GatewayError, NotFound, UpstreamError
 from gateway.facts import JobFacts, flow_job_facts, operations_job_facts, workflow_job_facts
 from gateway.filters import ViewFilter
 from gateway.live.hub import Polled, PollHub, PollSpec
+from gateway.live.wire import Json, PollWire, decode_error, encode_error
 from gateway.states import FINAL_STATES, JobSource, JobState
 from gateway.upstream_names import Upstream
-from gateway.view.pages import ViewPage, jobs_page
+from gateway.view.pages import Failures, ViewPage, jobs_page
 from gateway.view.sources import ViewJob
+from gateway.view.warnings import JobWarning, JobWarningCode
 
 Doc = dict[str, Any]
 JobKey = tuple[JobSource, str]
@@ -123,6 +130,72 @@ async def read_job(ctx: Context, source: JobSource, key: str | int) -> ViewJob |
     return ViewJob(_FACTS[source](doc), doc) if doc else None
 
 
+def poll_name(*parts: str) -> str:
+    """A poll's name across replicas: a digest of its key's parts (no credential in clear)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _encode_job(job: ViewJob) -> Json:
+    return [job.facts.source.value, job.doc]
+
+
+def _decode_job(data: Json) -> ViewJob:
+    source, doc = JobSource(data[0]), data[1]
+    if not isinstance(doc, dict):
+        raise ValueError("a job document must be an object")
+    return ViewJob(_FACTS[source](doc), doc)
+
+
+def job_wire(source: JobSource, key: str | int, credential: str | None) -> PollWire[ViewJob | None]:
+    """How one job's poll travels between replicas: its document (or null: no such job)."""
+
+    def encode(job: ViewJob | None) -> Json:
+        return None if job is None else _encode_job(job)
+
+    def decode(data: Json) -> ViewJob | None:
+        return None if data is None else _decode_job(data)
+
+    name = poll_name("job", source.value, str(key), credential or "-")
+    return PollWire(name=name, encode=encode, decode=decode)
+
+
+def _encode_page(page: ViewPage) -> Json:
+    return {
+        "edges": [[*_encode_job(job), cursor] for job, cursor in page.edges],
+        "hasNext": page.has_next,
+        "endCursor": page.end_cursor,
+        "warnings": [[w.source.value, w.code.value, w.message] for w in page.warnings],
+        "failures": [[source.value, encode_error(error)] for source, error in page.failures],
+        "selected": page.selected,
+    }
+
+
+def _decode_page(data: Json) -> ViewPage:
+    failures: Failures = []
+    for source, encoded in data["failures"]:
+        error = decode_error(encoded)
+        if not isinstance(error, UpstreamError):
+            raise ValueError("a source failure must be an upstream error")
+        failures.append((JobSource(source), error))
+    return ViewPage(
+        edges=[(_decode_job(edge[:2]), edge[2]) for edge in data["edges"]],
+        has_next=bool(data["hasNext"]),
+        end_cursor=data["endCursor"],
+        warnings=[
+            JobWarning(JobSource(source), JobWarningCode(code), message)
+            for source, code, message in data["warnings"]
+        ],
+        failures=failures,
+        selected=int(data["selected"]),
+    )
+
+
+def page_wire(flt: ViewFilter, credential: str | None) -> PollWire[ViewPage]:
+    """How a ``jobsChanged`` poll travels between replicas: the page's documents and failures."""
+    name = poll_name("jobs", flt.identity(), credential or "-")
+    return PollWire(name=name, encode=_encode_page, decode=_decode_page)
+
+
 def _is_final(job: ViewJob | None) -> bool:
     return job is not None and job.facts.state in FINAL_STATES
 
@@ -143,11 +216,13 @@ async def job_updates(
     def outcomes(polled: Polled[ViewJob | None]) -> Iterable[tuple[str, str]]:
         return [(upstream, "ok" if polled.error is None else "error")]
 
+    credential = poll_credential(ctx)
     spec: PollSpec[ViewJob | None] = PollSpec(
-        key=("job", source, key, poll_credential(ctx)),
+        key=("job", source, key, credential),
         fetch=fetch,
         final=_is_final,
         outcomes=outcomes,
+        wire=job_wire(source, key, credential),
     )
     async with _hub(ctx).subscribe(spec, transport=transport_of(ctx)) as feed:
         sent: tuple[JobState, str | None, datetime | None] | None = None
@@ -218,8 +293,12 @@ async def job_changes(ctx: Context, flt: ViewFilter) -> AsyncIterator[JobChange 
         failed = {s for s, _ in page.failures} if page is not None else set(flt.sources)
         return [(s.upstream.value, "error" if s in failed else "ok") for s in flt.sources]
 
+    credential = poll_credential(ctx)
     spec: PollSpec[ViewPage] = PollSpec(
-        key=("jobs", flt, poll_credential(ctx)), fetch=fetch, outcomes=outcomes
+        key=("jobs", flt, credential),
+        fetch=fetch,
+        outcomes=outcomes,
+        wire=page_wire(flt, credential),
     )
     size = min(ctx.settings.subscription_watch_size, ctx.settings.max_page_size)
     known = SeenStates(capacity=KNOWN_PER_WATCHED * size)

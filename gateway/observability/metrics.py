@@ -141,6 +141,12 @@ class GatewayMetrics(UpstreamObserver):
             "in AUTH_MODE=forward), however many subscribers it has.",
             registry=r,
         )
+        self.live_following = Gauge(
+            "gateway_live_following",
+            "Live polls this replica follows now: another replica polls and publishes through"
+            " Redis (only with GATEWAY_REDIS_URL; gateway_live_pollers counts those it polls).",
+            registry=r,
+        )
         self.live_pollers_started = Counter(
             "gateway_live_pollers_started",
             "Shared pollers started.",
@@ -244,6 +250,9 @@ class GatewayMetrics(UpstreamObserver):
 
     def polled(self, upstream: str, outcome: str) -> None:
         self._child(self.live_polls, upstream, outcome).inc()
+
+    def following_changed(self, delta: int) -> None:
+        self.live_following.inc(delta)
 
     # exposition
 

@@ -12,6 +12,8 @@ unless ``GATEWAY_REDIS_URL`` points them at one Redis.
 - :mod:`gateway.shared_state.create_claims`: the ``clientJobId`` claim of
   ``createFlowJob`` (a Redis lock with a lease, checked right before the
   POST) and the record that answers repeats.
+- The live polls behind the subscriptions are shared through it by
+  :class:`gateway.live.redis_hub.RedisPollHub` (leases, pub/sub).
 
 Without ``GATEWAY_REDIS_URL`` there is no :class:`SharedState` and nothing
 imports a Redis connection: ``make demo`` and the tests need no Redis.

@@ -104,6 +104,16 @@ class Subscriber:
         assert self.completed, f"the stream ended without complete after {self.events}"
         return self.events
 
+    async def wait_for_failure(self) -> BaseException:
+        """Wait until the stream failed (its server went away); what it failed with."""
+        assert self._task is not None
+        async with asyncio.timeout(WAIT):
+            while not self._task.done():
+                await asyncio.wait({self._task})
+        error = self._task.exception()
+        assert error is not None, f"the stream ended without failing after {self.events}"
+        return error
+
     async def close(self) -> None:
         """Drop the connection."""
         if self._task is not None and not self._task.done():

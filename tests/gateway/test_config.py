@@ -164,3 +164,21 @@ def test_secrets_are_not_in_the_repr() -> None:
     )
     assert "very-secret" not in repr(settings)
     assert "pw2" not in repr(settings)
+
+
+def test_the_subscription_lease_outlasts_the_poll_interval() -> None:
+    assert load_settings(COMPLETE).subscription_lease_seconds == 10
+    slow = load_settings({**COMPLETE, "GATEWAY_SUBSCRIPTION_POLL_SECONDS": "5"})
+    assert slow.subscription_lease_seconds == 15  # three intervals, when longer than 10 s
+    fast = load_settings(
+        {
+            **COMPLETE,
+            "GATEWAY_SUBSCRIPTION_POLL_SECONDS": "0.2",
+            "GATEWAY_SUBSCRIPTION_LEASE_SECONDS": "1.5",
+        }
+    )
+    assert fast.subscription_lease_seconds == 1.5
+    with pytest.raises(ConfigError, match="GATEWAY_SUBSCRIPTION_LEASE_SECONDS must be longer"):
+        load_settings({**COMPLETE, "GATEWAY_SUBSCRIPTION_LEASE_SECONDS": "2"})
+    with pytest.raises(ConfigError, match="GATEWAY_SUBSCRIPTION_LEASE_SECONDS must be between"):
+        load_settings({**COMPLETE, "GATEWAY_SUBSCRIPTION_LEASE_SECONDS": "0"})
