@@ -30,7 +30,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -151,6 +151,45 @@ class Mailbox(Generic[T]):
             await self.ready.wait()
 
 
+class Subscriptions:
+    """How many subscriptions a hub serves, told to its observer by transport.
+
+    Both hubs count alike: :meth:`held` wraps one subscriber's feed, and
+    :meth:`all_left` waits, at most ``drain`` seconds, for the last to go
+    (a graceful shutdown's streams end first).
+    """
+
+    def __init__(self, observer: PollObserver | None) -> None:
+        self.observer = observer
+        self.count = 0
+        self._all_left = asyncio.Event()
+        self._all_left.set()
+
+    @contextlib.contextmanager
+    def held(self, transport: str) -> Iterator[None]:
+        """One subscription, counted while the ``with`` body runs."""
+        self._changed(transport, +1)
+        self.count += 1
+        self._all_left.clear()
+        try:
+            yield
+        finally:
+            self._changed(transport, -1)
+            self.count -= 1
+            if not self.count:
+                self._all_left.set()
+
+    async def all_left(self, drain: float) -> None:
+        """Wait until no subscription is left, at most ``drain`` seconds."""
+        if drain > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_left.wait(), drain)
+
+    def _changed(self, transport: str, delta: int) -> None:
+        if self.observer is not None:
+            self.observer.subscription_changed(transport, delta)
+
+
 @dataclass(eq=False)
 class _Poller(Generic[T]):
     spec: PollSpec[T]
@@ -169,9 +208,7 @@ class LocalPollHub:
         self.observer = observer
         self._pollers: dict[Hashable, _Poller[Any]] = {}
         self._closed = False
-        self._subscribers = 0
-        self._all_left = asyncio.Event()
-        self._all_left.set()
+        self._subscriptions = Subscriptions(observer)
         self.pollers_started = 0
         """Pollers ever started (tests read it: N subscribers of one key start one)."""
         self.polls_made = 0
@@ -183,7 +220,7 @@ class LocalPollHub:
 
     @property
     def active_subscriptions(self) -> int:
-        return self._subscribers
+        return self._subscriptions.count
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -205,16 +242,10 @@ class LocalPollHub:
             if poller.latest is not None:
                 mailbox.put(poller.latest)
         poller.subscribers.add(mailbox)
-        self._observe_subscription(transport, +1)
-        self._subscribers += 1
-        self._all_left.clear()
         try:
-            yield mailbox.feed()
+            with self._subscriptions.held(transport):
+                yield mailbox.feed()
         finally:
-            self._observe_subscription(transport, -1)
-            self._subscribers -= 1
-            if not self._subscribers:
-                self._all_left.set()
             poller.subscribers.discard(mailbox)
             if not poller.subscribers and self._pollers.get(spec.key) is poller:
                 self._stop(poller)
@@ -228,9 +259,7 @@ class LocalPollHub:
             if poller.task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller.task
-        if drain > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._all_left.wait(), drain)
+        await self._subscriptions.all_left(drain)
 
     def _stop(self, poller: _Poller[Any], *, now: bool = False) -> None:
         """Forget the poller and end its subscribers' feeds.
@@ -282,10 +311,6 @@ class LocalPollHub:
     def _observe_pollers(self, delta: int) -> None:
         if self.observer is not None:
             self.observer.poller_changed(delta)
-
-    def _observe_subscription(self, transport: str, delta: int) -> None:
-        if self.observer is not None:
-            self.observer.subscription_changed(transport, delta)
 
     def _observe_polls(self, spec: PollSpec[T], polled: Polled[T]) -> None:
         if self.observer is None:

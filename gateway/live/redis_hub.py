@@ -52,7 +52,14 @@ from typing import Any, Generic, TypeVar
 
 from redis.asyncio.client import PubSub
 
-from gateway.live.hub import LocalPollHub, Mailbox, Polled, PollSpec, SharedPollObserver
+from gateway.live.hub import (
+    LocalPollHub,
+    Mailbox,
+    Polled,
+    PollSpec,
+    SharedPollObserver,
+    Subscriptions,
+)
 from gateway.live.leases import PollLeases, PollNames, Result
 from gateway.live.wire import PollWire, decode_error, encode_error
 from gateway.shared_state import RedisFailure, SharedState
@@ -159,10 +166,8 @@ class RedisPollHub:
         self._up = True
         self._retry_at = 0.0
         self._closed = False
-        self._subscribers = 0
+        self._subscriptions = Subscriptions(observer)
         self._polling = 0
-        self._all_left = asyncio.Event()
-        self._all_left.set()
         self.pollers_started = 0
         """Polling spells started here (a lead, or local polling during an outage)."""
         self.polls_made = 0
@@ -174,7 +179,7 @@ class RedisPollHub:
 
     @property
     def active_subscriptions(self) -> int:
-        return self._subscribers + self._local.active_subscriptions
+        return self._subscriptions.count + self._local.active_subscriptions
 
     @property
     def shared_now(self) -> bool:
@@ -211,16 +216,10 @@ class RedisPollHub:
             if poll.latest is not None:
                 mailbox.put(poll.latest)
         poll.subscribers.add(mailbox)
-        self._observe_subscription(transport, +1)
-        self._subscribers += 1
-        self._all_left.clear()
         try:
-            yield mailbox.feed()
+            with self._subscriptions.held(transport):
+                yield mailbox.feed()
         finally:
-            self._observe_subscription(transport, -1)
-            self._subscribers -= 1
-            if not self._subscribers:
-                self._all_left.set()
             poll.subscribers.discard(mailbox)
             if not poll.subscribers and self._polls.get(wire.name) is poll:
                 self._stop(poll)
@@ -244,8 +243,7 @@ class RedisPollHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if drain > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._all_left.wait(), drain)
+            await self._subscriptions.all_left(drain)
             await self._local.close(drain)
 
     # one poll's ticks
@@ -490,10 +488,6 @@ class RedisPollHub:
         following = (before is Role.FOLLOWING, role is Role.FOLLOWING)
         if following[0] != following[1] and self.observer is not None:
             self.observer.following_changed(1 if following[1] else -1)
-
-    def _observe_subscription(self, transport: str, delta: int) -> None:
-        if self.observer is not None:
-            self.observer.subscription_changed(transport, delta)
 
     def _observe_polls(self, spec: PollSpec[T], polled: Polled[T]) -> None:
         if self.observer is None:
