@@ -19,6 +19,7 @@ import strawberry
 
 from gateway import coerce
 from gateway.context import Info
+from schema.core.document_fields import FromKey, from_key
 from schema.core.node import Doc, Job, JobDocument
 from schema.core.scalars import JSON
 
@@ -79,9 +80,13 @@ class AwxJob(Job):
     )
 
 
-def in_doc(convert: Callable[[Any], object], key: str) -> Callable[[JobDocument], object]:
-    """A reader of one top-level key of the job's document."""
-    return lambda job: convert(job._doc.get(key))
+def in_doc(convert: Callable[[Any], object], key: str) -> FromKey:
+    """A reader of one top-level key of an AWX object's document (``_doc``).
+
+    A :class:`~schema.core.document_fields.FromKey`, so the execution plans read
+    such fields inline.
+    """
+    return from_key("_doc", convert, key)
 
 
 def awx_job_readers() -> dict[str, Callable[[JobDocument], object]]:

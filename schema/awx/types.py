@@ -10,7 +10,6 @@ nodes spawned one ``/unified_jobs/?id__in`` request (see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,20 +19,13 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
-from schema.awx.awx_job import AwxJob, load_awx_job, register_awx_job_type
-from schema.core.document_fields import from_key, read_lazily
+from schema.awx.awx_job import AwxJob, id_of, in_doc, load_awx_job, register_awx_job_type
+from schema.core.document_fields import read_lazily
 from schema.core.ids import to_global_id
 from schema.core.node import Doc, JobDocument, LoadableDocument, Node, job_readers
 from schema.core.scalars import JSON
 
 _SOURCE_URL = re.compile(r"/workflow_jobs/(\d+)/?$")
-
-
-def _id_of(value: Any) -> int | None:
-    """An AWX reference: an int id, or an object carrying one."""
-    if isinstance(value, dict):
-        return coerce.integer(value.get("id"))
-    return coerce.integer(value)
 
 
 def parse_extra_vars(value: Any) -> Any:
@@ -143,10 +135,6 @@ class JobTemplate(Node, LoadableDocument):
     loader_name = "job_template_by_id"
 
 
-def _in_template(convert: Callable[[Any], object], key: str) -> Callable[[JobTemplate], object]:
-    return from_key("_doc", convert, key)
-
-
 def _can_start(doc: Doc) -> bool | None:
     caps = (coerce.mapping(doc.get("summary_fields")) or {}).get("user_capabilities")
     return coerce.boolean(caps.get("start")) if isinstance(caps, dict) else None
@@ -156,27 +144,27 @@ read_lazily(
     JobTemplate,
     id=lambda template: strawberry.ID(to_global_id("JobTemplate", template.awx_id)),
     awx_id=lambda template: coerce.integer(template._doc.get("id")) or 0,
-    name=_in_template(coerce.text, "name"),
-    description=_in_template(coerce.text, "description"),
-    job_type=_in_template(coerce.text, "job_type"),
-    inventory_id=_in_template(_id_of, "inventory"),
-    project_id=_in_template(_id_of, "project"),
-    playbook=_in_template(coerce.text, "playbook"),
-    forks=_in_template(coerce.integer, "forks"),
-    limit=_in_template(coerce.text, "limit"),
-    verbosity=_in_template(coerce.integer, "verbosity"),
-    extra_vars=_in_template(parse_extra_vars, "extra_vars"),
-    job_tags=_in_template(coerce.text, "job_tags"),
-    skip_tags=_in_template(coerce.text, "skip_tags"),
-    job_slice_count=_in_template(coerce.integer, "job_slice_count"),
-    status=_in_template(coerce.text, "status"),
-    last_job_run=_in_template(coerce.timestamp, "last_job_run"),
-    last_job_failed=_in_template(coerce.boolean, "last_job_failed"),
-    next_job_run=_in_template(coerce.timestamp, "next_job_run"),
-    allow_simultaneous=_in_template(coerce.boolean, "allow_simultaneous"),
-    webhook_service=_in_template(coerce.text, "webhook_service"),
-    created_at=_in_template(coerce.timestamp, "created"),
-    updated_at=_in_template(coerce.timestamp, "modified"),
+    name=in_doc(coerce.text, "name"),
+    description=in_doc(coerce.text, "description"),
+    job_type=in_doc(coerce.text, "job_type"),
+    inventory_id=in_doc(id_of, "inventory"),
+    project_id=in_doc(id_of, "project"),
+    playbook=in_doc(coerce.text, "playbook"),
+    forks=in_doc(coerce.integer, "forks"),
+    limit=in_doc(coerce.text, "limit"),
+    verbosity=in_doc(coerce.integer, "verbosity"),
+    extra_vars=in_doc(parse_extra_vars, "extra_vars"),
+    job_tags=in_doc(coerce.text, "job_tags"),
+    skip_tags=in_doc(coerce.text, "skip_tags"),
+    job_slice_count=in_doc(coerce.integer, "job_slice_count"),
+    status=in_doc(coerce.text, "status"),
+    last_job_run=in_doc(coerce.timestamp, "last_job_run"),
+    last_job_failed=in_doc(coerce.boolean, "last_job_failed"),
+    next_job_run=in_doc(coerce.timestamp, "next_job_run"),
+    allow_simultaneous=in_doc(coerce.boolean, "allow_simultaneous"),
+    webhook_service=in_doc(coerce.text, "webhook_service"),
+    created_at=in_doc(coerce.timestamp, "created"),
+    updated_at=in_doc(coerce.timestamp, "modified"),
     can_start=lambda template: _can_start(template._doc),
 )
 
@@ -305,26 +293,22 @@ def _spawned_job(doc: Doc) -> SpawnedJob | None:
     )
 
 
-def _in_node(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJobNode], object]:
-    return from_key("_doc", convert, key)
-
-
 read_lazily(
     WorkflowJobNode,
     id=lambda node: strawberry.ID(to_global_id("WorkflowJobNode", node.awx_id)),
     awx_id=lambda node: coerce.integer(node._doc.get("id")) or 0,
-    identifier=_in_node(coerce.text, "identifier"),
-    workflow_job_id=_in_node(_id_of, "workflow_job"),
-    unified_job_template_id=_in_node(_id_of, "unified_job_template"),
-    job_id=_in_node(_id_of, "job"),
-    success_node_ids=_in_node(coerce.int_list, "success_nodes"),
-    failure_node_ids=_in_node(coerce.int_list, "failure_nodes"),
-    always_node_ids=_in_node(coerce.int_list, "always_nodes"),
-    do_not_run=_in_node(coerce.boolean, "do_not_run"),
-    all_parents_must_converge=_in_node(coerce.boolean, "all_parents_must_converge"),
+    identifier=in_doc(coerce.text, "identifier"),
+    workflow_job_id=in_doc(id_of, "workflow_job"),
+    unified_job_template_id=in_doc(id_of, "unified_job_template"),
+    job_id=in_doc(id_of, "job"),
+    success_node_ids=in_doc(coerce.int_list, "success_nodes"),
+    failure_node_ids=in_doc(coerce.int_list, "failure_nodes"),
+    always_node_ids=in_doc(coerce.int_list, "always_nodes"),
+    do_not_run=in_doc(coerce.boolean, "do_not_run"),
+    all_parents_must_converge=in_doc(coerce.boolean, "all_parents_must_converge"),
     spawned_job=lambda node: _spawned_job(node._doc),
-    created_at=_in_node(coerce.timestamp, "created"),
-    updated_at=_in_node(coerce.timestamp, "modified"),
+    created_at=in_doc(coerce.timestamp, "created"),
+    updated_at=in_doc(coerce.timestamp, "modified"),
 )
 
 
@@ -483,40 +467,36 @@ class WorkflowJob(AwxJob, JobDocument):
         return await WorkflowJob.load(info, self.source_workflow_job_id)
 
 
-def _in_job(convert: Callable[[Any], object], key: str) -> Callable[[WorkflowJob], object]:
-    return from_key("_doc", convert, key)
-
-
 read_lazily(
     WorkflowJob,
     **job_readers("WorkflowJob", workflow_job_facts),
     awx_id=lambda job: coerce.integer(job._doc.get("id")) or 0,
-    type=_in_job(coerce.text, "type"),
-    url=_in_job(coerce.text, "url"),
-    description=_in_job(coerce.text, "description"),
-    launch_type=_in_job(coerce.text, "launch_type"),
-    failed=_in_job(coerce.boolean, "failed"),
-    canceled_on=_in_job(coerce.timestamp, "canceled_on"),
-    job_explanation=_in_job(coerce.text, "job_explanation"),
-    launched_by=_in_job(coerce.mapping, "launched_by"),
-    work_unit_id=_in_job(coerce.text, "work_unit_id"),
-    workflow_job_template_id=_in_job(_id_of, "workflow_job_template"),
-    unified_job_template_id=_in_job(_id_of, "unified_job_template"),
-    job_template_id=_in_job(_id_of, "job_template"),
-    is_sliced_job=_in_job(coerce.boolean, "is_sliced_job"),
-    extra_vars=_in_job(parse_extra_vars, "extra_vars"),
-    extra_vars_text=_in_job(coerce.text, "extra_vars"),
-    allow_simultaneous=_in_job(coerce.boolean, "allow_simultaneous"),
-    inventory_id=_in_job(_id_of, "inventory"),
-    limit=_in_job(coerce.text, "limit"),
-    scm_branch=_in_job(coerce.text, "scm_branch"),
-    webhook_service=_in_job(coerce.text, "webhook_service"),
-    webhook_credential_id=_in_job(_id_of, "webhook_credential"),
-    webhook_guid=_in_job(coerce.text, "webhook_guid"),
-    skip_tags=_in_job(coerce.text, "skip_tags"),
-    job_tags=_in_job(coerce.text, "job_tags"),
-    related=_in_job(coerce.mapping, "related"),
-    summary_fields=_in_job(coerce.mapping, "summary_fields"),
+    type=in_doc(coerce.text, "type"),
+    url=in_doc(coerce.text, "url"),
+    description=in_doc(coerce.text, "description"),
+    launch_type=in_doc(coerce.text, "launch_type"),
+    failed=in_doc(coerce.boolean, "failed"),
+    canceled_on=in_doc(coerce.timestamp, "canceled_on"),
+    job_explanation=in_doc(coerce.text, "job_explanation"),
+    launched_by=in_doc(coerce.mapping, "launched_by"),
+    work_unit_id=in_doc(coerce.text, "work_unit_id"),
+    workflow_job_template_id=in_doc(id_of, "workflow_job_template"),
+    unified_job_template_id=in_doc(id_of, "unified_job_template"),
+    job_template_id=in_doc(id_of, "job_template"),
+    is_sliced_job=in_doc(coerce.boolean, "is_sliced_job"),
+    extra_vars=in_doc(parse_extra_vars, "extra_vars"),
+    extra_vars_text=in_doc(coerce.text, "extra_vars"),
+    allow_simultaneous=in_doc(coerce.boolean, "allow_simultaneous"),
+    inventory_id=in_doc(id_of, "inventory"),
+    limit=in_doc(coerce.text, "limit"),
+    scm_branch=in_doc(coerce.text, "scm_branch"),
+    webhook_service=in_doc(coerce.text, "webhook_service"),
+    webhook_credential_id=in_doc(id_of, "webhook_credential"),
+    webhook_guid=in_doc(coerce.text, "webhook_guid"),
+    skip_tags=in_doc(coerce.text, "skip_tags"),
+    job_tags=in_doc(coerce.text, "job_tags"),
+    related=in_doc(coerce.mapping, "related"),
+    summary_fields=in_doc(coerce.mapping, "summary_fields"),
     source_workflow_job_id=lambda job: _source_workflow_job_id(job._doc),
 )
 register_awx_job_type("workflow_job", WorkflowJob)

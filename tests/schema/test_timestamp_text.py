@@ -9,37 +9,16 @@ the upstream's text instead of calling ``isoformat``; it must give exactly
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gateway import coerce
 
-
-def _timestamp_before(value: Any) -> datetime | None:
-    """``coerce.timestamp`` as it was before its shortcut: the reference."""
-    if isinstance(value, str):
-        raw = value.strip()
-        if not raw:
-            return None
-        if raw.endswith(("Z", "z")):
-            raw = raw[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(raw)
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not math.isfinite(value) or value < 100_000_000_000:
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+# ``coerce.timestamp`` as it was before its shortcut, and still is when the shortcut
+# declines: the reference the shortcut must agree with.
+_timestamp_before = coerce._timestamp_long_way
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:
