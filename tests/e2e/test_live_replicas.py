@@ -187,6 +187,11 @@ def one_leads(replicas: list[Replica]) -> bool:
     return sorted(roles(replicas)) == [(0, 1)] * (len(replicas) - 1) + [(1, 0)]
 
 
+def redis_available(replica: Replica) -> bool:
+    """Whether the replica's ``gateway_redis_available`` gauge says 1."""
+    return value(replica.samples(), "gateway_redis_available") == 1
+
+
 def leader_of(replicas: list[Replica]) -> Replica:
     [leader] = [r for r, (pollers, _) in zip(replicas, roles(replicas), strict=True) if pollers]
     return leader
@@ -209,7 +214,7 @@ def warnings(replicas: list[Replica]) -> list[str]:
         line
         for replica in replicas
         for line in replica.log.read_text(errors="replace").splitlines()
-        if "WARNING" in line or "ERROR" in line or "unavailable" in line
+        if "WARNING" in line or "ERROR" in line or "available" in line or "again" in line
     ]
 
 
@@ -342,9 +347,13 @@ async def test_a_redis_outage_falls_back_to_local_polling_then_back_to_one_poll(
             assert all(n > 0 for n in during)
 
             proxy.start()
-            await until(lambda: one_leads(replicas), "one replica leading again")
-            for replica in replicas:
-                assert value(replica.samples(), "gateway_redis_available") == 1
+            # a connection the outage cut may still fail once on its first use after it
+            # (a second, short spell of local polling, said in the log); wait for all to
+            # say Redis is back, then require that only the leader polls from there on
+            await until(
+                lambda: one_leads(replicas) and all(redis_available(r) for r in replicas),
+                "one replica leading again, every replica saying Redis is available",
+            )
             leader = leader_of(replicas)
             back = [r.polls() for r in replicas]
             await until(lambda: leader.polls() >= back[replicas.index(leader)] + 10, "ten polls")
