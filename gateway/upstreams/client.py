@@ -130,9 +130,7 @@ class UpstreamClient:
             breaker.on_change = self._breaker_reporter(kind)
         self.last_answer: float | None = None
         """``time.monotonic()`` of the upstream's last answer below 500."""
-        self._inflight: dict[
-            tuple[str, tuple[tuple[str, str], ...], str | None], SharedGet[UpstreamResponse]
-        ] = {}
+        self._inflight: dict[InflightKey, SharedGet[UpstreamResponse]] = {}
         self._service_auth = self._service_authorization(settings)
         self._tokens: ClientCredentialsTokens | None = None
         if settings.client_credentials is not None and settings.auth_mode is AuthMode.SERVICE:
@@ -215,7 +213,7 @@ class UpstreamClient:
                         path, self._query(params), authorization, caller, settling, route or path
                     )
                 )
-                task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+                task.add_done_callback(lambda done: self._read_ended(key, done))
                 shared = self._inflight[key] = SharedGet(task, owner=caller)
             else:
                 self.observer.coalesced(self.name.value, route or path)
@@ -236,7 +234,17 @@ class UpstreamClient:
     async def post(
         self, path: str, body: Any, *, caller: Caller, route: str | None = None
     ) -> UpstreamResponse:
-        """POST once; never retried (the caller decides how to settle a lost answer)."""
+        """POST once; never retried (the caller decides how to settle a lost answer).
+
+        Coalescing lets a read join an identical GET that left before it. After
+        a write that would break read-your-writes: ``cancelJob`` re-reading the
+        job, or a client's query right after its mutation, could join a GET (a
+        dashboard's, a subscription's poll) that the upstream answered from the
+        state before the write. So once a POST has ended, the GETs in flight
+        stay with the requests already waiting for them and later reads go out
+        anew. This holds within one process: workers and replicas each coalesce
+        their own reads.
+        """
         request = UpstreamRequest(self.name, "POST", path)
         authorization = await self._authorization(caller, request)
         caller.spend(request)
@@ -256,6 +264,15 @@ class UpstreamClient:
             if self._tokens is not None and authorization is not None:
                 self._tokens.forget(authorization)
             raise
+        finally:
+            # Answered, refused or lost (it may have landed): reads from now on go out anew.
+            self._inflight.clear()
+
+    def _read_ended(self, key: InflightKey, done: asyncio.Task[UpstreamResponse]) -> None:
+        """Forget a finished GET, unless a write already did and a newer one took its key."""
+        shared = self._inflight.get(key)
+        if shared is not None and shared.task is done:
+            del self._inflight[key]
 
     def _deadline_cut(self, request: UpstreamRequest) -> RequestDeadlineCut:
         return RequestDeadlineCut(

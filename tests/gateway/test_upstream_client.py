@@ -11,6 +11,7 @@ import pytest
 from gateway.config import load_settings
 from gateway.errors import (
     UpstreamBadResponse,
+    UpstreamError,
     UpstreamForbidden,
     UpstreamRejected,
     UpstreamTimeout,
@@ -118,6 +119,71 @@ async def test_identical_concurrent_gets_are_coalesced() -> None:
     assert len(seen) == 1
     await client.get("/same", [("q", "1")], caller=CALLER)
     assert len(seen) == 2, "coalescing covers requests in flight only"
+
+
+async def test_a_read_after_a_write_does_not_join_a_get_that_left_before_it() -> None:
+    """Read-your-writes: the job as it stands after ``cancel``, not as a GET in flight saw it."""
+    state = {"status": "running"}
+    gates: list[asyncio.Event] = []
+
+    async def upstream(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            state["status"] = "canceled"
+            return httpx.Response(202, json={})
+        seen_then = state["status"]  # the upstream reads the job when the GET arrives
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+        return httpx.Response(200, json={"status": seen_then})
+
+    client, seen = make_client(upstream)  # type: ignore[arg-type]
+    before = asyncio.create_task(client.get("/api/v2/workflow_jobs/7/", caller=CALLER))
+    await _until(lambda: len(gates) == 1)
+    await client.post("/api/v2/workflow_jobs/7/cancel/", {}, caller=CALLER)
+    after = asyncio.create_task(client.get("/api/v2/workflow_jobs/7/", caller=CALLER))
+    await _until(lambda: len(gates) == 2)
+    gates[0].set()
+    assert (await before).body == {"status": "running"}  # asked before the write
+    # the first GET ending must not drop the second from the table: a third read joins it
+    joining = asyncio.create_task(client.get("/api/v2/workflow_jobs/7/", caller=CALLER))
+    await asyncio.sleep(0.01)
+    gates[1].set()
+    assert (await after).body == {"status": "canceled"}
+    assert (await joining).body == {"status": "canceled"}
+    assert [r.method for r in seen] == ["GET", "POST", "GET"]
+
+
+async def test_a_failed_write_also_ends_the_sharing_of_reads_in_flight() -> None:
+    gates: list[asyncio.Event] = []
+
+    async def upstream(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadError("answer lost")  # it may have landed
+        gate = asyncio.Event()
+        gates.append(gate)
+        n = len(gates)
+        await gate.wait()
+        return httpx.Response(200, json={"n": n})
+
+    client, seen = make_client(upstream)  # type: ignore[arg-type]
+    before = asyncio.create_task(client.get("/x", caller=CALLER))
+    await _until(lambda: len(gates) == 1)
+    with pytest.raises(UpstreamError):
+        await client.post("/x/cancel/", {}, caller=CALLER)
+    after = asyncio.create_task(client.get("/x", caller=CALLER))
+    await _until(lambda: len(gates) == 2)
+    for gate in gates:
+        gate.set()
+    assert [(await before).body, (await after).body] == [{"n": 1}, {"n": 2}]
+    assert [r.method for r in seen] == ["GET", "POST", "GET"]
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.002)
+    raise AssertionError("the upstream never saw the request")
 
 
 async def test_error_statuses_map_onto_the_hierarchy() -> None:
