@@ -8,9 +8,9 @@ the plan's own class read by :func:`~schema.core.document_fields.from_key`,
 straight from the object (its kept value, else its document's key, converted
 inline for the converters of :data:`_CONVERSIONS`); checks the value with a
 test made for the field's type (``type(v) is str``; an ``Int`` in range; an
-enum member looked up; a ``datetime`` to ``isoformat()`` where the scalar
-serialises with exactly that, or, for a timestamp read by ``from_key``, to
-:func:`~gateway.coerce.timestamp_text` of the document's text; a plain JSON
+enum member looked up; a ``datetime`` where the scalar serialises with
+``isoformat()`` to the same text written as :func:`~gateway.coerce.datetime_text`
+writes it, inline; a plain JSON
 value as is for a scalar that serialises to itself, like ``JSON``), and
 builds the answer as one dict literal in the selection's order. Anything
 else is handed back to the executor at that field, in order:
@@ -31,9 +31,10 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from graphql import GraphQLBoolean, GraphQLID, GraphQLString
 from graphql.pyutils import Path
 from strawberry.schema.types.base_scalars import isoformat
@@ -79,9 +80,11 @@ def _leaf_test(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[str, str] |
         names[f"E{i}"], names[f"C{i}"] = c.enum_names, c.enum_class
         return f"type(v{i}) is C{i} and v{i} in E{i}", f"v{i} = E{i}[v{i}]"
     if serialise is isoformat:
-        if f"TT{i}" in names:
-            return f"type(v{i}) is datetime", f"v{i} = TT{i}(r{i}, v{i})"
-        return f"type(v{i}) is datetime", f"v{i} = v{i}.isoformat()"
+        # coerce.datetime_text, inline: orjson's text of a UTC instant is isoformat's
+        return (
+            f"type(v{i}) is datetime",
+            f"v{i} = DUMPS(v{i})[1:-1].decode() if v{i}.tzinfo is UTC else v{i}.isoformat()",
+        )
     if _serialises_to_itself(serialise):
         return f"type(v{i}) in JSON_TYPES", ""
     return None
@@ -104,26 +107,13 @@ def _is_identifier(name: str) -> bool:
 
 def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str] | None:
     """Reading a :class:`~schema.core.document_fields.FromKey` field of the plan's own class
-    without calling its reader: the value kept on the object, else the key of its document.
-
-    A timestamp (:func:`~gateway.coerce.timestamp`) of the ``DateTime`` scalar
-    also keeps the key's text in ``r<i>``, which the value's text is made from
-    (:func:`_timestamp_text`).
-    """
+    without calling its reader: the value kept on the object, else the key of its document."""
     reader, attribute = f.reader, f.attribute
     if not isinstance(reader, FromKey) or attribute is None:
         return None
     if not _is_identifier(reader.source) or not _is_identifier(attribute):
         return None
     names[f"CV{i}"] = reader.convert
-    if _timestamp_text(f, i, names):
-        return [
-            f"    r{i} = source.{reader.source}.get({reader.key!r})",
-            f"    if {attribute!r} in own:",
-            f"        v{i} = own[{attribute!r}]",
-            "    else:",
-            f"        v{i} = CV{i}(r{i})",
-        ]
     conversion = _CONVERSIONS.get(reader.convert, "CV{i}(raw)").format(i=i)
     return [
         f"    if {attribute!r} in own:",
@@ -132,23 +122,6 @@ def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str] | Non
         f"        raw = source.{reader.source}.get({reader.key!r})",
         f"        v{i} = {conversion}",
     ]
-
-
-def _timestamp_text(f: FieldPlan, i: int, names: dict[str, Any]) -> bool:
-    """Whether the leaf is a :func:`~gateway.coerce.timestamp` read by ``from_key`` whose
-    scalar serialises with ``isoformat()``: its text is then made from the upstream's
-    (:func:`~gateway.coerce.timestamp_text`), at a fraction of ``isoformat``'s cost.
-
-    The value kept on the object, if any, is the reader's, so it was parsed
-    from the same key of the same document: what ``timestamp_text`` needs.
-    """
-    reader = f.reader
-    if not isinstance(reader, FromKey) or reader.convert is not coerce.timestamp:
-        return False
-    if f.completion.output.coerce_output_value is not isoformat:
-        return False
-    names[f"TT{i}"] = coerce.timestamp_text
-    return True
 
 
 def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
@@ -160,12 +133,7 @@ def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
         lines = ["try:", f"    v{i} = {read}"]
     else:
         # r<i> (a timestamp's text) is None where the value is read without its document.
-        lines = ["try:", "  if own is not None:", *inline, "  else:"]
-        lines += (
-            [f"    r{i} = None", f"    v{i} = {read}"]
-            if f"TT{i}" in names
-            else [f"    v{i} = {read}"]
-        )
+        lines = ["try:", "  if own is not None:", *inline, "  else:", f"    v{i} = {read}"]
     lines += [
         "except Exception:",
         f"    v{i} = ex.full_leaf(F[{i}], source, path)",
@@ -197,6 +165,8 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "K": tuple(f.key for f in fields),
         "Path": Path,
         "datetime": datetime,
+        "DUMPS": orjson.dumps,
+        "UTC": UTC,
         "JSON_TYPES": _JSON_TYPES,
         "TYPE": plan.object_type.name,
         "ORIGIN": plan.origin,

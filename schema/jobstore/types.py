@@ -298,7 +298,11 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
     for group, entry in step_entries(doc, metadata):
         status = _STATUS[group]
         step = Step.of_entry(entry, status, siblings)
-        key = step.unique_step_id
+        # What the readers of ``_body`` and ``unique_step_id`` give, read here without
+        # their descriptors (a page of jobs has thousands of steps).
+        own = step.__dict__
+        body = own["_body"] = step_body(entry)
+        key = own["unique_step_id"] = coerce.nonempty_text(body.get("uniqueStepId"))
         if status is StepStatus.CURRENT:
             current = step
         if key is not None and key in siblings:
@@ -442,15 +446,24 @@ class _JobSteps:
         step's ``started`` (the starts), its ``completed`` and ``cancelled`` (the ends)."""
         starts: list[datetime] = []
         ends: list[datetime] = []
+        timestamp = coerce.timestamp
         for step in self.built(metadata)[0]:
-            started, completed, cancelled = step.started, step.completed, step.cancelled
-            if started is not None:
-                starts.append(started)
-            if completed is not None:
-                ends.append(completed)
-            if cancelled is not None:
-                ends.append(cancelled)
+            # ``step.started`` and the others, without their descriptors: the values are
+            # kept on the step as its readers would keep them, for its fields to answer.
+            own = step.__dict__
+            body = own["_body"]
+            for name, into in _STEP_TIMES:
+                value = own.get(name, _UNREAD)
+                if value is _UNREAD:
+                    value = own[name] = timestamp(body.get(name))
+                if value is not None:
+                    (starts if into else ends).append(value)
         return starts, ends
+
+
+_UNREAD = object()
+_STEP_TIMES = (("started", True), ("completed", False), ("cancelled", False))
+"""A step's times for its job's facts: ``(attribute and key, whether a start)``."""
 
 
 def _facts(job: FlowJob) -> JobFacts:
