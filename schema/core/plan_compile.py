@@ -105,9 +105,12 @@ def _is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
-def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str] | None:
+def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[list[str], str] | None:
     """Reading a :class:`~schema.core.document_fields.FromKey` field of the plan's own class
-    without calling its reader: the value kept on the object, else the key of its document."""
+    without calling its reader: the value kept on the object, else the key of its document.
+
+    Gives the lines and the document's attribute, which the function reads
+    once into ``D_<attribute>`` (:func:`_documents`)."""
     reader, attribute = f.reader, f.attribute
     if not isinstance(reader, FromKey) or attribute is None:
         return None
@@ -115,16 +118,17 @@ def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str] | Non
         return None
     names[f"CV{i}"] = reader.convert
     conversion = _CONVERSIONS.get(reader.convert, "CV{i}(raw)").format(i=i)
-    return [
+    lines = [
         f"    if {attribute!r} in own:",
         f"        v{i} = own[{attribute!r}]",
         "    else:",
-        f"        raw = source.{reader.source}.get({reader.key!r})",
+        f"        raw = D_{reader.source}.get({reader.key!r})",
         f"        v{i} = {conversion}",
     ]
+    return lines, reader.source
 
 
-def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
+def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any], documents: set[str]) -> list[str]:
     attribute = f.attribute
     assert attribute is not None
     read = f"source.{attribute}" if _is_identifier(attribute) else f"getattr(source, A[{i}])"
@@ -132,8 +136,12 @@ def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
     if inline is None:
         lines = ["try:", f"    v{i} = {read}"]
     else:
-        # r<i> (a timestamp's text) is None where the value is read without its document.
-        lines = ["try:", "  if own is not None:", *inline, "  else:", f"    v{i} = {read}"]
+        inline_lines, document = inline
+        documents.add(document)
+        # D_<document> is None where the object is not the plan's own class (or the
+        # document could not be read): the field is then read as any other.
+        lines = ["try:", f"  if D_{document} is not None:", *inline_lines, "  else:"]
+        lines += [f"    v{i} = {read}"]
     lines += [
         "except Exception:",
         f"    v{i} = ex.full_leaf(F[{i}], source, path)",
@@ -148,6 +156,25 @@ def _leaf_code(f: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
         condition, conversion = test
         lines += [f"    elif {condition}:", f"        {conversion or 'pass'}"]
     lines += ["    else:", f"        v{i} = ex.slow_leaf(F[{i}], source, path, v{i})"]
+    return lines
+
+
+def _documents(documents: set[str]) -> list[str]:
+    """Each document the inline reads use, read once per object (``D_<attribute>``).
+
+    A document that cannot be read stays ``None``: each field then reads
+    itself through its reader, whose error is that field's, as before.
+    """
+    lines = [f"    D_{document} = None" for document in sorted(documents)]
+    if documents:
+        lines += ["    if own is not None:"]
+        for document in sorted(documents):
+            lines += [
+                "        try:",
+                f"            D_{document} = source.{document}",
+                "        except Exception:",
+                "            pass",
+            ]
     return lines
 
 
@@ -172,9 +199,10 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "ORIGIN": plan.origin,
     }
     body: list[str] = []
+    documents: set[str] = set()
     for i, f in enumerate(fields):
         if f.leaf and f.completion.kind == LEAF:
-            body += _leaf_code(f, i, names)
+            body += _leaf_code(f, i, names, documents)
         else:
             body += [
                 f"v{i} = ex.run_field(F[{i}], source, Path(path, K[{i}], TYPE))",
@@ -188,6 +216,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "    own = source.__dict__ if type(source) is ORIGIN else None"
         if any(name.startswith("CV") for name in names)
         else "    own = None",
+        *_documents(documents),
         "    pending = []",
         "    try:",
         *(f"        {line}" for line in body or ["pass"]),

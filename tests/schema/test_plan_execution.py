@@ -115,9 +115,13 @@ read_lazily(
 )
 
 
+_NO_DOCUMENT = object()
+
+
 def doc(raw: Any) -> Doc:
     obj = Doc.__new__(Doc)
-    obj._doc = raw
+    if raw is not _NO_DOCUMENT:
+        obj._doc = raw
     return obj
 
 
@@ -127,6 +131,7 @@ DOCS = [
     {"text": Text("sub"), "required": 7, "mapping": None, "flag": None, "number": 2.0},
     {"text": 5},
     "not a document",  # every field read raises
+    _NO_DOCUMENT,  # no document at all: reading it raises, and so every field read
 ]
 
 
