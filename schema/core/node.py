@@ -21,6 +21,7 @@ from aiodataloader import DataLoader
 
 from gateway.context import Info
 from gateway.facts import JobFacts
+from schema.core.document_fields import FromAttribute
 from schema.core.ids import to_global_id
 from schema.core.scalars import JSON
 from schema.core.states import JobSource, JobState
@@ -155,14 +156,19 @@ def job_readers(
     return {
         "_facts": lambda job: facts_of(job._doc),
         "id": lambda job: strawberry.ID(to_global_id(type_name, job._facts.key)),
-        "source": lambda job: job._facts.source,
-        "name": lambda job: job._facts.name,
-        "state": lambda job: job._facts.state,
-        "upstream_status": lambda job: job._facts.upstream_status,
-        "created_at": lambda job: job._facts.created_at,
-        "updated_at": lambda job: job._facts.updated_at,
-        "started_at": lambda job: job._facts.started_at,
-        "finished_at": lambda job: job._facts.finished_at,
-        "elapsed_seconds": lambda job: job._facts.elapsed_seconds,
-        "owner": lambda job: job._facts.owner,
+        **{
+            name: FromAttribute("_facts", name)
+            for name in (
+                "source",
+                "name",
+                "state",
+                "upstream_status",
+                "created_at",
+                "updated_at",
+                "started_at",
+                "finished_at",
+                "elapsed_seconds",
+                "owner",
+            )
+        },
     }

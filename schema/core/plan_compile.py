@@ -40,7 +40,7 @@ from graphql.pyutils import Path
 from strawberry.schema.types.base_scalars import isoformat
 
 from gateway import coerce
-from schema.core.document_fields import FromKey, as_is
+from schema.core.document_fields import FromAttribute, FromKey, as_is
 from schema.core.plan_build import LEAF, FieldPlan, ObjectPlan
 
 CompiledObject = Callable[[Any, Any, "Path | None"], Any]
@@ -78,6 +78,9 @@ def _leaf_test(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[str, str] |
         return f"type(v{i}) is int and {_INT_RANGE.format(i=i)}", ""
     if c.enum_names is not None:
         names[f"E{i}"], names[f"C{i}"] = c.enum_names, c.enum_class
+        if _named_as_members(c.enum_names, c.enum_class):
+            # every member, under its own name: no lookup (an Enum's hash is Python code)
+            return f"type(v{i}) is C{i}", f"v{i} = v{i}._name_"
         return f"type(v{i}) is C{i} and v{i} in E{i}", f"v{i} = E{i}[v{i}]"
     if serialise is isoformat:
         # coerce.datetime_text, inline: orjson's text of a UTC instant is isoformat's
@@ -88,6 +91,16 @@ def _leaf_test(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[str, str] |
     if _serialises_to_itself(serialise):
         return f"type(v{i}) in JSON_TYPES", ""
     return None
+
+
+def _named_as_members(enum_names: dict[Any, str], enum_class: type | None) -> bool:
+    """Whether the GraphQL enum names every member of ``enum_class`` by its Python name."""
+    if enum_class is None:
+        return False
+    members = list(enum_class)  # type: ignore[call-overload]
+    return len(enum_names) == len(members) and all(
+        enum_names.get(member) == member._name_ for member in members
+    )
 
 
 _CONVERSIONS: dict[Any, str] = {
@@ -107,11 +120,23 @@ def _is_identifier(name: str) -> bool:
 
 def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[list[str], str] | None:
     """Reading a :class:`~schema.core.document_fields.FromKey` field of the plan's own class
-    without calling its reader: the value kept on the object, else the key of its document.
+    without calling its reader: the value kept on the object, else the key of its document
+    (or, for a :class:`~schema.core.document_fields.FromAttribute`, the attribute of the
+    value it is read from: a job's facts).
 
     Gives the lines and the document's attribute, which the function reads
     once into ``D_<attribute>`` (:func:`_documents`)."""
     reader, attribute = f.reader, f.attribute
+    if isinstance(reader, FromAttribute) and attribute is not None:
+        if not all(map(_is_identifier, (reader.source, reader.name, attribute))):
+            return None
+        lines = [
+            f"    if {attribute!r} in own:",
+            f"        v{i} = own[{attribute!r}]",
+            "    else:",
+            f"        v{i} = D_{reader.source}.{reader.name}",
+        ]
+        return lines, reader.source
     if not isinstance(reader, FromKey) or attribute is None:
         return None
     if not _is_identifier(reader.source) or not _is_identifier(attribute):
@@ -214,7 +239,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "def run(ex, source, path):",
         "    is_awaitable = ex.is_awaitable",
         "    own = source.__dict__ if type(source) is ORIGIN else None"
-        if any(name.startswith("CV") for name in names)
+        if documents
         else "    own = None",
         *_documents(documents),
         "    pending = []",

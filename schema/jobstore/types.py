@@ -295,14 +295,22 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
     siblings: dict[str, tuple[Doc, StepStatus]] = {}
     steps: list[Step] = []
     current: Step | None = None
+    new = Step.__new__
     for group, entry in step_entries(doc, metadata):
         status = _STATUS[group]
-        step = Step.of_entry(entry, status, siblings)
-        # What the readers of ``_body`` and ``unique_step_id`` give, read here without
-        # their descriptors (a page of jobs has thousands of steps).
+        # ``Step.of_entry``, and what the readers of ``_body`` and ``unique_step_id``
+        # give, written here without calls per step (a page of jobs has thousands).
+        step = new(Step)
         own = step.__dict__
-        body = own["_body"] = step_body(entry)
-        key = own["unique_step_id"] = coerce.nonempty_text(body.get("uniqueStepId"))
+        own["_doc"], own["status"], own["_siblings"] = entry, status, siblings
+        body = entry.get("singleStep")
+        if type(body) is not dict or not body:
+            body = step_body(entry)
+        own["_body"] = body
+        key = body.get("uniqueStepId")
+        if type(key) is not str or not key:
+            key = coerce.nonempty_text(key)
+        own["unique_step_id"] = key
         if status is StepStatus.CURRENT:
             current = step
         if key is not None and key in siblings:

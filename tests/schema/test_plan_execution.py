@@ -25,7 +25,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway import coerce
 from schema.core import plan_build, plan_run
-from schema.core.document_fields import FromKey, from_key, read_lazily
+from schema.core.document_fields import FromAttribute, FromKey, from_key, read_lazily
 from schema.core.leaf_execution import LeafShortcutExecution
 from schema.core.plan_run import PLANS_PER_OPERATION, OperationPlans, PlannedExecution
 
@@ -34,6 +34,14 @@ from schema.core.plan_run import PLANS_PER_OPERATION, OperationPlans, PlannedExe
 class Colour(Enum):
     RED = "red"
     BLUE = "blue"
+
+
+@strawberry.enum
+class Shade(Enum):
+    """Named otherwise in GraphQL than in Python: the plans look the name up."""
+
+    LIGHT = "light"
+    DARK = strawberry.enum_value("dark", name="DEEP")
 
 
 @strawberry.interface
@@ -46,6 +54,7 @@ class Thing(Named):
     number: int
     maybe: int | None
     colour: Colour | None
+    shade: Shade | None
     tags: list[str]
     odd: int | None
     when: datetime | None
@@ -98,6 +107,8 @@ class Doc:
     text: str | None
     nonempty: str | None
     required: str
+    label: str | None
+    kind: Colour
     mapping: strawberry.scalars.JSON | None
     flag: bool | None
     number: int | None
@@ -109,10 +120,23 @@ read_lazily(
     text=from_key("_doc", coerce.text, "text"),
     nonempty=from_key("_doc", coerce.nonempty_text, "text"),
     required=from_key("_doc", coerce.text, "required"),
+    # read from a value the object holds (as a job's fields from its facts)
+    _summary=lambda d: _Summary(d._doc),
+    label=FromAttribute("_summary", "label"),
+    kind=FromAttribute("_summary", "kind"),
     mapping=from_key("_doc", coerce.mapping, "mapping"),
     flag=from_key("_doc", coerce.boolean, "flag"),
     number=from_key("_doc", coerce.integer, "number"),
 )
+
+
+class _Summary:
+    """What a ``Doc``'s ``label`` and ``kind`` are read from (raises for a document that is
+    not one, as a job's facts would)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.label = coerce.text(doc.get("text"))
+        self.kind = Colour.RED if doc.get("flag") else "not a colour"
 
 
 _NO_DOCUMENT = object()
@@ -144,6 +168,7 @@ def thing(**overrides: Any) -> Thing:
         "number": 1,
         "maybe": None,
         "colour": Colour.RED,
+        "shade": Shade.DARK,
         "tags": ["x", "y"],
         "odd": 2,
         "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
@@ -154,9 +179,9 @@ def thing(**overrides: Any) -> Thing:
 
 THINGS = [
     thing(),
-    thing(name=None, maybe=3, colour=Colour.BLUE),
+    thing(name=None, maybe=3, colour=Colour.BLUE, shade=Shade.LIGHT),
     thing(name="c", number=None),  # null on a non-null field
-    thing(name="d", odd="not a number"),  # cannot be serialised as Int
+    thing(name="d", odd="not a number", colour="RED", shade="DEEP"),  # not Int, nor members
     thing(name="e", odd=2**40, when=None),  # out of Int's range
     thing(name="f", child=thing(name="g", child=thing(name="h", number=None))),
 ]
@@ -210,7 +235,7 @@ class Query:
 SCHEMA = strawberry.Schema(query=Query, types=[Thing, Other])
 
 QUERIES: list[tuple[str, dict[str, Any] | None]] = [
-    ("{ things { name number maybe colour tags odd when } }", None),
+    ("{ things { name number maybe colour shade tags odd when } }", None),
     ("{ things { n: name name again: name number __typename } }", None),
     ("{ things { odd shout loud: shout(loud: true) } }", None),
     ("{ things { name @skip(if: true) maybe @include(if: true) number } }", None),
@@ -236,6 +261,8 @@ QUERIES: list[tuple[str, dict[str, Any] | None]] = [
     ("{ wrong { name } }", None),
     ("{ docs { text nonempty mapping flag number } }", None),
     ("{ docs { text required } }", None),
+    ("{ docs { label kind text } }", None),
+    ("{ docs { label } }", None),
     ("{ notAList }", None),
     ("{ awaitedItems }", None),
 ]
@@ -378,6 +405,22 @@ async def test_document_fields_are_read_inline() -> None:
     assert isinstance(text.reader, FromKey)
     assert docs_plan.compiled is not None
     assert "CV0" in docs_plan.compiled.__globals__  # the converter the inline read calls
+
+
+async def test_attributes_of_a_held_value_are_read_inline() -> None:
+    """``FromAttribute`` fields (a job's fields from its facts) take the inline read too."""
+    query = "{ docs { label } }"
+    plans = OperationPlans.of(parse(query))
+    assert plans is not None
+    await run(query, None, PlannedExecution, plans)
+    item = plans.roots[()].fields[0].completion.item
+    assert item is not None
+    assert item.object_plan is not None
+    [label] = item.object_plan.fields
+    assert isinstance(label.reader, FromAttribute)
+    run_function = item.object_plan.compiled
+    assert run_function is not None
+    assert "_summary" in run_function.__code__.co_names  # read once per object, inline
 
 
 async def test_a_plan_that_cannot_be_compiled_runs_on_graphql_core(
