@@ -68,6 +68,12 @@ class StepAttachment:
     )
 
 
+def _tags(body: Doc) -> str | None:
+    """``metadata.tags`` of a step's body, when a string."""
+    metadata = body.get("metadata")
+    return coerce.text(metadata.get("tags")) if isinstance(metadata, dict) else None
+
+
 def _attachments(body: Doc) -> list[StepAttachment]:
     ids = [i for i in body.get("valueResourceIds") or [] if isinstance(i, str)]
     raw_values = body.get("values")
@@ -274,7 +280,7 @@ read_lazily(
     parent_unique_step_id=_in_body(coerce.nonempty_text, "parentUniqueStepId"),
     parent_step_title=_in_body(coerce.text, "parentStepTitle"),
     parent_step_description=_in_body(coerce.text, "parentStepDescription"),
-    tags=lambda step: coerce.text(step.metadata.get("tags")) if step.metadata else None,
+    tags=lambda step: _tags(step._body),
     metadata=_in_body(coerce.mapping, "metadata"),
     report=lambda step: coerce.mapping(step._doc.get("reportStep")),
     duration_seconds=lambda step: coerce.seconds_between(
@@ -303,10 +309,14 @@ def _steps(doc: Doc, metadata: Doc) -> tuple[list[Step], Step | None]:
         step = new(Step)
         own = step.__dict__
         own["_doc"], own["status"], own["_siblings"] = entry, status, siblings
-        body = entry.get("singleStep")
+        body = single = entry.get("singleStep")
         if type(body) is not dict or not body:
             body = step_body(entry)
         own["_body"] = body
+        # ``is_report``'s reader, at the cost of a type check (it is in most step lists)
+        own["is_report"] = not isinstance(single, dict) and isinstance(
+            entry.get("reportStep"), dict
+        )
         key = body.get("uniqueStepId")
         if type(key) is not str or not key:
             key = coerce.nonempty_text(key)
