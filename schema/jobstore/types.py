@@ -470,18 +470,25 @@ class _JobSteps:
             # kept on the step as its readers would keep them, for its fields to answer.
             own = step.__dict__
             body = own["_body"]
-            for name, into in _STEP_TIMES:
-                value = own.get(name, _UNREAD)
-                if value is _UNREAD:
-                    value = own[name] = timestamp(body.get(name))
-                if value is not None:
-                    (starts if into else ends).append(value)
+            started = own.get("started", _UNREAD)
+            if started is _UNREAD:
+                started = own["started"] = timestamp(body.get("started"))
+            if started is not None:
+                starts.append(started)
+            completed = own.get("completed", _UNREAD)
+            if completed is _UNREAD:
+                completed = own["completed"] = timestamp(body.get("completed"))
+            if completed is not None:
+                ends.append(completed)
+            cancelled = own.get("cancelled", _UNREAD)
+            if cancelled is _UNREAD:
+                cancelled = own["cancelled"] = timestamp(body.get("cancelled"))
+            if cancelled is not None:
+                ends.append(cancelled)
         return starts, ends
 
 
 _UNREAD = object()
-_STEP_TIMES = (("started", True), ("completed", False), ("cancelled", False))
-"""A step's times for its job's facts: ``(attribute and key, whether a start)``."""
 
 
 def _facts(job: FlowJob) -> JobFacts:

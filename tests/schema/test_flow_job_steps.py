@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from schema.jobstore.types import Step, StepStatus, _steps
+from schema.jobstore.types import Step, StepStatus, _JobSteps, _steps
 
 BODY = {"uniqueStepId": "u1", "stepTitle": "Check", "metadata": {"tags": "red"}}
 ENTRIES: list[dict[str, Any]] = [
@@ -41,3 +41,27 @@ def test_the_cases_cover_report_steps_and_tags() -> None:
     assert [s.is_report for s in steps] == [False, True, False, True, False, False, False]
     assert [s.tags for s in steps] == ["red", None, None, None, None, None, None]
     assert [s.unique_step_id for s in steps] == ["u1", "u2", "u3", None, None, None, None]
+
+
+def test_the_times_a_job_reads_are_kept_as_the_step_readers_give_them() -> None:
+    entries = [
+        {"singleStep": {"uniqueStepId": "a", "started": "2026-01-01T00:00:00.120Z"}},
+        {
+            "singleStep": {
+                "uniqueStepId": "b",
+                "started": "2026-01-01T00:01:00Z",
+                "completed": "2026-01-01T00:02:00.5Z",
+            }
+        },
+        {"singleStep": {"uniqueStepId": "c", "cancelled": 1767225720000, "completed": "x"}},
+    ]
+    job = _JobSteps({"completedSteps": entries})
+    starts, ends = job.times({})
+    made = job.built({})[0]
+    for step, entry in zip(made, entries, strict=True):
+        read = Step.of_entry(entry, StepStatus.COMPLETED, {})
+        for name in ("started", "completed", "cancelled"):
+            assert name in step.__dict__  # kept, for the step's own fields to answer
+            assert step.__dict__[name] == getattr(read, name), name
+    assert starts == [made[0].started, made[1].started]
+    assert ends == [made[1].completed, made[2].cancelled]
