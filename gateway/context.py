@@ -41,6 +41,10 @@ class Context:
     """The caller's ``Authorization`` header (forwarded upstream in ``forward`` mode)."""
     live: PollHub | None = None
     """The app's shared pollers (:mod:`gateway.live`); ``None``: no subscriptions here."""
+    encodes_datetimes: bool = False
+    """Whether the answer is encoded by orjson, which writes a UTC ``datetime`` as the
+    ``DateTime`` scalar does (the POST lane's answers): the execution plans then leave
+    such a value for the encoder rather than make its text (``schema.core.plan_compile``)."""
 
     @classmethod
     def create(

@@ -204,6 +204,7 @@ class GraphQLPostLane:
             response=None,
             create_claims=state["create_claims"],
         )
+        context.encodes_datetimes = True  # the answer goes to orjson.dumps below
         result = await fast_path.execute(
             query, variables, context, None, operation_name, None, extensions
         )

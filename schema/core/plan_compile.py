@@ -83,10 +83,12 @@ def _leaf_test(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[str, str] |
             return f"type(v{i}) is C{i}", f"v{i} = v{i}._name_"
         return f"type(v{i}) is C{i} and v{i} in E{i}", f"v{i} = E{i}[v{i}]"
     if serialise is isoformat:
-        # coerce.datetime_text, inline: orjson's text of a UTC instant is isoformat's
+        # coerce.datetime_text, inline: orjson's text of a UTC instant is isoformat's; and
+        # when orjson encodes the answer (KEEP_DT), a UTC instant is left for it to write
         return (
             f"type(v{i}) is datetime",
-            f"v{i} = DUMPS(v{i})[1:-1].decode() if v{i}.tzinfo is UTC else v{i}.isoformat()",
+            f"v{i} = v{i}.isoformat() if v{i}.tzinfo is not UTC"
+            f" else v{i} if KEEP_DT else DUMPS(v{i})[1:-1].decode()",
         )
     if _serialises_to_itself(serialise):
         return f"type(v{i}) in JSON_TYPES", ""
@@ -203,6 +205,16 @@ def _documents(documents: set[str]) -> list[str]:
     return lines
 
 
+def _has_datetimes(fields: list[FieldPlan]) -> bool:
+    """Whether a leaf of the selection serialises with ``isoformat`` (reads ``KEEP_DT``)."""
+    return any(
+        f.leaf
+        and f.completion.kind == LEAF
+        and f.completion.output.coerce_output_value is isoformat
+        for f in fields
+    )
+
+
 def _key(key: str, i: int) -> str:
     """A response key as a literal in the code (a GraphQL name: letters, digits, ``_``)."""
     return repr(key) if _NAME.fullmatch(key) else f"K[{i}]"
@@ -219,6 +231,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "datetime": datetime,
         "DUMPS": orjson.dumps,
         "UTC": UTC,
+        "KEEP_DT": False,  # made local, from the executor, where a leaf reads it
         "JSON_TYPES": _JSON_TYPES,
         "TYPE": plan.object_type.name,
         "ORIGIN": plan.origin,
@@ -242,6 +255,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         if documents
         else "    own = None",
         *_documents(documents),
+        *(["    KEEP_DT = ex.datetimes_as_values"] if _has_datetimes(fields) else []),
         "    pending = []",
         "    try:",
         *(f"        {line}" for line in body or ["pass"]),

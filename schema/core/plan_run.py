@@ -148,6 +148,8 @@ class PlannedExecution(LeafShortcutExecution):
         self.async_helpers = weak_async_helpers(self)
         self.plans: OperationPlans | None = plans
         self._arguments: dict[int, dict[str, Any]] = {}
+        self.datetimes_as_values = getattr(self.context_value, "encodes_datetimes", False) is True
+        """Leave UTC ``datetime`` leaves for the answer's encoder (see ``Context``)."""
 
     def execute_root_grouped_field_set(
         self,

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 from typing import Annotated, Any
 
+import orjson
 import pytest
 import strawberry
 from aiodataloader import DataLoader
@@ -181,7 +182,13 @@ THINGS = [
     thing(),
     thing(name=None, maybe=3, colour=Colour.BLUE, shade=Shade.LIGHT),
     thing(name="c", number=None),  # null on a non-null field
-    thing(name="d", odd="not a number", colour="RED", shade="DEEP"),  # not Int, nor members
+    thing(
+        name="d",
+        odd="not a number",
+        colour="RED",
+        shade="DEEP",
+        when=datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=timezone(timedelta(hours=2))),
+    ),  # not Int, nor members
     thing(name="e", odd=2**40, when=None),  # out of Int's range
     thing(name="f", child=thing(name="g", child=thing(name="h", number=None))),
 ]
@@ -433,3 +440,37 @@ async def test_a_plan_that_cannot_be_compiled_runs_on_graphql_core(
     query = "{ things { name child { name } later } }"
     reference = await run(query, None, StrawberryGraphQLCoreExecutionContext)
     assert await run(query, None, PlannedExecution, OperationPlans.of(parse(query))) == reference
+
+
+class _EncodedByOrjson(dict[str, Any]):
+    """A context whose answer orjson encodes (as the POST lane's ``Context`` says)."""
+
+    encodes_datetimes = True
+
+
+async def test_utc_datetimes_are_left_to_an_answer_encoder_that_writes_them() -> None:
+    query = "{ things { name when child { when } } }"
+    answers = []
+    for executor_class, context, plans in (
+        (StrawberryGraphQLCoreExecutionContext, {}, None),
+        (PlannedExecution, _EncodedByOrjson(), OperationPlans.of(parse(query))),
+    ):
+        context["loader"] = Batches().loader()
+        extra = {"plans": plans} if plans is not None else {}
+        outcome = execute(
+            SCHEMA._schema,
+            parse(query),
+            context_value=context,
+            executor_class=executor_class,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            **extra,
+        )
+        if not isinstance(outcome, ExecutionResult):
+            outcome = await outcome
+        answers.append(outcome)
+    reference, planned = answers
+    assert planned.data is not None
+    whens = [thing["when"] for thing in planned.data["things"] if thing is not None]
+    assert any(isinstance(when, datetime) and when.tzinfo is UTC for when in whens)
+    assert "2026-01-02T03:04:05.000060+02:00" in whens  # another offset: its text
+    assert orjson.dumps(planned.data) == orjson.dumps(reference.data)
