@@ -228,6 +228,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
         "A": tuple(f.attribute for f in fields),
         "K": tuple(f.key for f in fields),
         "Path": Path,
+        "NEW": tuple.__new__,  # Path(...) without its __new__'s Python frame (a NamedTuple)
         "datetime": datetime,
         "DUMPS": orjson.dumps,
         "UTC": UTC,
@@ -243,7 +244,7 @@ def compile_object(plan: ObjectPlan) -> CompiledObject:
             body += _leaf_code(f, i, names, documents)
         else:
             body += [
-                f"v{i} = ex.run_field(F[{i}], source, Path(path, K[{i}], TYPE))",
+                f"v{i} = ex.run_field(F[{i}], source, NEW(Path, (path, K[{i}], TYPE)))",
                 f"if is_awaitable(v{i}):",
                 f"    pending.append(({i}, v{i}))",
             ]

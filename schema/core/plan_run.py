@@ -95,6 +95,11 @@ class OperationPlans:
         return tuple(coerced.get(name) for name in self.variables)
 
 
+_new_path = tuple.__new__
+"""``Path(prev, key, typename)`` is ``tuple.__new__(Path, (prev, key, typename))`` (a
+``NamedTuple``): called so, without its ``__new__``'s Python frame, in the loops over items."""
+
+
 def _compiled(plan: ObjectPlan) -> CompiledObject:
     """The plan as a function; graphql-core's ``execute_fields`` if it cannot be compiled."""
     try:
@@ -373,12 +378,35 @@ class PlannedExecution(LeafShortcutExecution):
         objects = item_completion.kind == OBJECT and not item_completion.is_type_of_needs_info
         object_type = item_completion.output
         is_type_of = object_type.is_type_of if objects else None
+        # Items of exactly the plan's class (which is not awaitable) go the shortest way.
+        plain: type | None = None
+        run: CompiledObject | None = None
+        if objects and (plan := item_completion.object_plan) is not None:
+            origin = plan.origin
+            if origin is not None and not hasattr(origin, "__await__"):
+                run = plan.compiled
+                if run is None:
+                    run = plan.compiled = _compiled(plan)
+                plain = origin
         iterator = iter(result)
         index = 0
         try:
             for item in iterator:
-                item_path = Path(path, index, None)
-                if is_awaitable(item):
+                item_path = _new_path(Path, (path, index, None))
+                if type(item) is plain:
+                    try:
+                        if is_type_of is not None and not is_type_of(item, None):
+                            raise invalid_return_type_error(object_type, item, f.details)
+                        completed = run(self, item, item_path)  # type: ignore[misc]
+                        if type(completed) is dict:
+                            append(completed)
+                        else:
+                            append(self._await_item(item_type, f, item_path, completed))
+                            awaitable_indices.append(index)
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, item_type, f.details, item_path)
+                        append(None)
+                elif is_awaitable(item):
                     append(
                         self._complete_awaited_item(item_completion, item_type, f, item_path, item)
                     )
