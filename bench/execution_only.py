@@ -177,3 +177,24 @@ async def _timed(once: Callable[[], Any], runs: int) -> tuple[list[float], list[
         timings.append((ended - started) * 1000)
         freeing.append((time.process_time() - ended) * 1000)
     return timings, freeing
+
+
+def main() -> None:
+    """``python -m bench.execution_only [--runs 21]``: the figures alone, in a fresh process
+    (``bench.big_answer --p5-only`` prints them after its big answers, on a used heap)."""
+    import argparse
+    import asyncio
+
+    from gateway.garbage_collection import tune_for_serving
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    tune_for_serving()  # as ``jobs-gateway serve`` does
+    print(f"{describe()}, cpu (ms)")
+    for label, figures in asyncio.run(measure(args.runs)).items():
+        print(f"  {label:44} min {figures[0]:7.1f}  p50 {figures[1]:7.1f}")
+
+
+if __name__ == "__main__":
+    main()
