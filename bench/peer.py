@@ -7,7 +7,9 @@ What it does, all on this machine:
 1. copies ``../shared/peer`` to ``.bench/peer`` and runs ``npm install`` there
    once (Hive Gateway 2.15.1 with the OpenAPI source; needs Node and npm);
 2. starts the sandbox upstreams on 127.0.0.1:19001-19003 (the ports the
-   peer's ``mesh.config.ts`` bakes in) with ``--latency-ms`` latency, composes
+   peer's ``mesh.config.ts`` bakes in), each in its own process as three
+   systems would be (``--sandbox-processes 1``: all in one, as this bench
+   did before 2026-12-02), with ``--latency-ms`` latency, composes
    the supergraph and starts Hive Gateway (one process) and jobs-gateway (one
    worker);
 3. **throughput** (targets P3): for each query pair of ``queries/`` (``jg_X``
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,6 +241,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--queries", default="a,b,c")
+    parser.add_argument(
+        "--sandbox-processes",
+        type=int,
+        choices=(1, 3),
+        default=3,
+        help="the sandbox upstreams in one process, or one each (the default)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "hey", "npm", "node"):
         if shutil.which(tool) is None:
@@ -250,17 +259,18 @@ def main() -> None:
     for name, sandbox_port in SANDBOX_PORTS.items():
         env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{sandbox_port}"
         env[f"GATEWAY_{name.upper()}_TOKEN"] = TOKEN
-    sandbox_args = [
-        sys.executable,
-        "-m",
-        "gateway.cli",
-        "sandbox",
-        "--latency-ms",
-        str(args.latency_ms),
-    ]
-    for name, sandbox_port in SANDBOX_PORTS.items():
-        sandbox_args += [f"--{name}-port", str(sandbox_port)]
-    with _process(sandbox_args, cwd=ROOT):
+    sandbox = [sys.executable, "-m", "gateway.cli", "sandbox", "--latency-ms", str(args.latency_ms)]
+    ports = [arg for name, port in SANDBOX_PORTS.items() for arg in (f"--{name}-port", str(port))]
+    # Three upstream systems are three servers: by default each sandbox upstream runs in
+    # its own process, so one upstream's work does not queue behind another's.
+    sandbox_runs = (
+        [[*sandbox, *ports]]
+        if args.sandbox_processes == 1
+        else [[*sandbox, *ports, "--only", name] for name in SANDBOX_PORTS]
+    )
+    with ExitStack() as sandboxes:
+        for sandbox_args in sandbox_runs:
+            sandboxes.enter_context(_process(sandbox_args, cwd=ROOT))
         for sandbox_port in SANDBOX_PORTS.values():
             _wait(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats")
         subprocess.run(
