@@ -17,11 +17,10 @@ Run: ``python -m bench.memory_soak [--requests 100000] [--connections 32] [--seg
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import tempfile
 from pathlib import Path
 
+from bench.peer import rss_mb, wrk
 from bench.processes import running_stack
 
 PEER = Path(__file__).resolve().parent.parent.parent / "shared" / "peer"
@@ -32,37 +31,6 @@ BAD = {
         ' "variables": {"id": "seven"}}'
     ),
 }
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def wrk(url: str, body: Path, connections: int, seconds: float) -> int:
-    """Requests one ``wrk`` segment sent (with the peer's post.lua)."""
-    out = subprocess.run(  # noqa: S603
-        [  # noqa: S607
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds:g}s",
-            "-s",
-            str(PEER / "post.lua"),
-            url,
-        ],
-        env={"BODY_FILE": str(body)},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    match = re.search(r" n=(\d+) ", out)
-    if match is None:
-        raise RuntimeError(f"wrk printed no request count:\n{out}")
-    return int(match.group(1))
 
 
 def main() -> None:
@@ -88,7 +56,9 @@ def main() -> None:
             while sent < args.requests:
                 name = names[turn % len(names)]
                 turn += 1
-                sent += wrk(url, bodies[name], args.connections, args.segment)
+                sent += wrk(
+                    url, bodies[name], args.segment, args.connections, PEER / "post.lua"
+                ).requests
                 readings.append(rss_mb(stack.pid))
                 print(f"{sent:>10} {readings[-1]:>8.1f}  {name}")
             print(

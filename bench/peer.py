@@ -67,6 +67,7 @@ class WrkResult:
     rps: float
     p50_ms: float
     errors: int
+    requests: int = 0
 
 
 def _wait(url: str, timeout: float = 60.0, method: str = "GET") -> None:
@@ -119,8 +120,11 @@ def set_latency(latency_ms: float) -> None:
         ).raise_for_status()
 
 
-def wrk(url: str, body: Path, seconds: float, connections: int = 32) -> WrkResult:
-    """One wrk run with the peer's post.lua; its RESULT line parsed."""
+def wrk(
+    url: str, body: Path, seconds: float, connections: int = 32, script: Path | None = None
+) -> WrkResult:
+    """One wrk run with the peer's post.lua (``script``: else the one beside ``body``'s
+    folder); its RESULT line parsed."""
     out = subprocess.run(  # noqa: S603
         [  # noqa: S607
             "wrk",
@@ -128,7 +132,7 @@ def wrk(url: str, body: Path, seconds: float, connections: int = 32) -> WrkResul
             f"-c{connections}",
             f"-d{seconds:g}s",
             "-s",
-            str(body.parent.parent / "post.lua"),
+            str(script or body.parent.parent / "post.lua"),
             url,
         ],
         env={**os.environ, "BODY_FILE": str(body)},
@@ -139,7 +143,7 @@ def wrk(url: str, body: Path, seconds: float, connections: int = 32) -> WrkResul
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     fields = dict(part.split("=") for part in line.split()[1:])
     errors = int(fields["gql_errors"]) + int(fields["non200"]) + int(fields["sock_err"])
-    return WrkResult(float(fields["rps"]), float(fields["p50_ms"]), errors)
+    return WrkResult(float(fields["rps"]), float(fields["p50_ms"]), errors, int(fields["n"]))
 
 
 def hey_p50(url: str, body: Path | None, requests: int = 300, headers: str = "") -> float:

@@ -396,16 +396,20 @@ async def test_a_broken_plan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     assert broken != reference
 
 
-async def test_document_fields_are_read_inline() -> None:
-    """The ``docs`` cases above take the inline read of a document key, not only ``getattr``."""
-    query = "{ docs { text } }"
+async def _docs_plan(query: str) -> plan_build.ObjectPlan:
+    """The plan of the ``docs`` items of ``query``, after one run by the plans."""
     plans = OperationPlans.of(parse(query))
     assert plans is not None
     await run(query, None, PlannedExecution, plans)
     item = plans.roots[()].fields[0].completion.item
     assert item is not None
-    docs_plan = item.object_plan
-    assert docs_plan is not None
+    assert item.object_plan is not None
+    return item.object_plan
+
+
+async def test_document_fields_are_read_inline() -> None:
+    """The ``docs`` cases above take the inline read of a document key, not only ``getattr``."""
+    docs_plan = await _docs_plan("{ docs { text } }")
     assert docs_plan.origin is Doc
     [text] = docs_plan.fields
     assert text.leaf
@@ -416,18 +420,11 @@ async def test_document_fields_are_read_inline() -> None:
 
 async def test_attributes_of_a_held_value_are_read_inline() -> None:
     """``FromAttribute`` fields (a job's fields from its facts) take the inline read too."""
-    query = "{ docs { label } }"
-    plans = OperationPlans.of(parse(query))
-    assert plans is not None
-    await run(query, None, PlannedExecution, plans)
-    item = plans.roots[()].fields[0].completion.item
-    assert item is not None
-    assert item.object_plan is not None
-    [label] = item.object_plan.fields
+    docs_plan = await _docs_plan("{ docs { label } }")
+    [label] = docs_plan.fields
     assert isinstance(label.reader, FromAttribute)
-    run_function = item.object_plan.compiled
-    assert run_function is not None
-    assert "_summary" in run_function.__code__.co_names  # read once per object, inline
+    assert docs_plan.compiled is not None
+    assert "_summary" in docs_plan.compiled.__code__.co_names  # read once per object, inline
 
 
 async def test_a_plan_that_cannot_be_compiled_runs_on_graphql_core(
