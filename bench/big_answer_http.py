@@ -10,13 +10,12 @@ Run: ``python -m bench.big_answer_http [--requests 50] [--rounds 3]``.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
-import subprocess
 from pathlib import Path
 
 import httpx
 
+from bench.peer import hey_p50
 from bench.processes import running_stack
 
 BODY = Path(__file__).resolve().parent.parent.parent / "shared" / "peer" / "queries" / "jg_big.json"
@@ -44,29 +43,7 @@ def main() -> None:
         print(f"{len(edges)} jobs, {steps} steps, {len(answer.content):,} bytes")
         p50s = []
         for _ in range(args.rounds):
-            out = subprocess.run(  # noqa: S603
-                [  # noqa: S607
-                    "hey",
-                    "-n",
-                    str(args.requests),
-                    "-c",
-                    "1",
-                    "-m",
-                    "POST",
-                    "-T",
-                    "application/json",
-                    "-D",
-                    str(args.body),
-                    url,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            match = re.search(r"50%+ in ([0-9.]+) secs", out)
-            if match is None:
-                raise RuntimeError(f"hey printed no p50:\n{out}")
-            p50s.append(float(match.group(1)) * 1000)
+            p50s.append(hey_p50(url, args.body, args.requests))
         rounds = " ".join(f"{p:.1f}" for p in p50s)
         print(
             f"P5 over HTTP, hey -c 1 -n {args.requests}: p50 per round {rounds} ms;"

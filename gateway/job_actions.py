@@ -44,7 +44,6 @@ happened into an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -56,7 +55,9 @@ from gateway.errors import (
     UpstreamNotFound,
     UpstreamRejected,
 )
-from gateway.facts import JobFacts, flow_job_facts, operations_job_facts, workflow_job_facts
+from gateway.facts import (
+    FACTS_OF,
+)
 from gateway.lost_answers import answer_lost
 from gateway.states import JobSource, JobState
 
@@ -118,11 +119,6 @@ _VERBS = {
     JobAction.PAUSE: "paused",
     JobAction.RESUME: "resumed",
     JobAction.RETRY_TASK: "retried",
-}
-_FACTS: dict[JobSource, Callable[[Doc], JobFacts]] = {
-    JobSource.JOB_STORE: flow_job_facts,
-    JobSource.OPERATIONS_MANAGER: operations_job_facts,
-    JobSource.AWX: workflow_job_facts,
 }
 _SYSTEMS = {
     JobSource.JOB_STORE: "the jobs store",
@@ -239,6 +235,8 @@ async def _reread(context: Context, source: JobSource, key: str | int) -> Doc | 
             return await loaders.workflow_job_by_id.clear(key).load(key)
         assert isinstance(key, str)
         if source is JobSource.OPERATIONS_MANAGER:
+            # the details (variables) a field may read next were read before the action too
+            loaders.operations_job_detail_by_id.clear(key)
             return await loaders.operations_job_by_id.clear(key).load(key)
         return await loaders.flow_job_by_id.clear(key).load(key)
     except UpstreamError:
@@ -249,7 +247,7 @@ def _state_text(source: JobSource, doc: Doc | None) -> tuple[JobState | None, st
     """The job's state, its upstream word, and both as text for a message."""
     if doc is None:
         return None, None, "its state could not be read"
-    facts = _FACTS[source](doc)
+    facts = FACTS_OF[source](doc)
     word = facts.upstream_status
     shown = f"{facts.state.value} (upstream status {word!r})" if word else facts.state.value
     return facts.state, word, f"it is {shown}"

@@ -196,7 +196,6 @@ class _Poller(Generic[T]):
     subscribers: set[Mailbox[T]] = field(default_factory=set)
     latest: Polled[T] | None = None
     task: asyncio.Task[None] | None = None
-    polls: int = 0
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -295,7 +294,6 @@ class LocalPollHub:
                 raise
             except Exception as error:  # every failure is an outcome; the poll goes on
                 polled = Polled(error=error)
-            poller.polls += 1
             self.polls_made += 1
             self._observe_polls(spec, polled)
             poller.latest = polled

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -47,10 +47,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from gateway.config import AuthMode
+from gateway.config import AuthMode, Settings
 from gateway.context import Context
 from gateway.errors import GatewayError, NotFound, UpstreamError
-from gateway.facts import JobFacts, flow_job_facts, operations_job_facts, workflow_job_facts
+from gateway.facts import (
+    FACTS_OF,
+)
 from gateway.filters import ViewFilter
 from gateway.live.hub import Polled, PollHub, PollSpec
 from gateway.live.wire import Json, PollWire, decode_error, encode_error
@@ -63,11 +65,6 @@ from gateway.view.warnings import JobWarning, JobWarningCode
 Doc = dict[str, Any]
 JobKey = tuple[JobSource, str]
 
-_FACTS: dict[JobSource, Callable[[Doc], JobFacts]] = {
-    JobSource.JOB_STORE: flow_job_facts,
-    JobSource.OPERATIONS_MANAGER: operations_job_facts,
-    JobSource.AWX: workflow_job_facts,
-}
 _LOADERS = {
     JobSource.JOB_STORE: "flow_job_by_id",
     JobSource.OPERATIONS_MANAGER: "operations_job_by_id",
@@ -127,7 +124,7 @@ async def read_job(ctx: Context, source: JobSource, key: str | int) -> ViewJob |
     """One job as its upstream has it now (``None``: no such job), through a fresh context."""
     poll = ctx.for_poll()
     doc: Doc | None = await getattr(poll.loaders, _LOADERS[source]).load(key)
-    return ViewJob(_FACTS[source](doc), doc) if doc else None
+    return ViewJob(FACTS_OF[source](doc), doc) if doc else None
 
 
 def poll_name(*parts: str) -> str:
@@ -143,7 +140,7 @@ def _decode_job(data: Json) -> ViewJob:
     source, doc = JobSource(data[0]), data[1]
     if not isinstance(doc, dict):
         raise ValueError("a job document must be an object")
-    return ViewJob(_FACTS[source](doc), doc)
+    return ViewJob(FACTS_OF[source](doc), doc)
 
 
 def job_wire(source: JobSource, key: str | int, credential: str | None) -> PollWire[ViewJob | None]:
@@ -242,11 +239,14 @@ async def job_updates(
             sent = _signature(job)
 
 
+def watch_size(settings: Settings) -> int:
+    """How many of the newest jobs ``jobsChanged`` watches (a page, at most)."""
+    return min(settings.subscription_watch_size, settings.max_page_size)
+
+
 async def read_watched(ctx: Context, flt: ViewFilter) -> ViewPage:
     """The newest watched jobs of the view (the first page), through a fresh context."""
-    settings = ctx.settings
-    size = min(settings.subscription_watch_size, settings.max_page_size)
-    return await jobs_page(ctx.for_poll(), flt, size, None)
+    return await jobs_page(ctx.for_poll(), flt, watch_size(ctx.settings), None)
 
 
 class SeenStates:
@@ -300,8 +300,7 @@ async def job_changes(ctx: Context, flt: ViewFilter) -> AsyncIterator[JobChange 
         outcomes=outcomes,
         wire=page_wire(flt, credential),
     )
-    size = min(ctx.settings.subscription_watch_size, ctx.settings.max_page_size)
-    known = SeenStates(capacity=KNOWN_PER_WATCHED * size)
+    known = SeenStates(capacity=KNOWN_PER_WATCHED * watch_size(ctx.settings))
     async with _hub(ctx).subscribe(spec, transport=transport_of(ctx)) as feed:
         failing: set[JobSource] = set()
         whole_failed = False

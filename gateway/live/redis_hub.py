@@ -168,8 +168,6 @@ class RedisPollHub:
         self._closed = False
         self._subscriptions = Subscriptions(observer)
         self._polling = 0
-        self.pollers_started = 0
-        """Polling spells started here (a lead, or local polling during an outage)."""
         self.polls_made = 0
         """Upstream polls this replica made, every poll together."""
 
@@ -481,8 +479,6 @@ class RedisPollHub:
         if before.polls != role.polls:
             delta = 1 if role.polls else -1
             self._polling += delta
-            if delta > 0:
-                self.pollers_started += 1
             if self.observer is not None:
                 self.observer.poller_changed(delta)
         following = (before is Role.FOLLOWING, role is Role.FOLLOWING)

@@ -241,11 +241,6 @@ class RedisClaim:
         self._stop_renewing = asyncio.Event()
         self._renewal: asyncio.Task[None] | None = None
 
-    @property
-    def held(self) -> bool:
-        """Whether this create holds the key's lock (it may still have been lost since)."""
-        return self.lock is not None
-
     def start_renewing(self) -> None:
         """Reset the lease every third of it until :meth:`confirm` or :meth:`release`."""
         self._renewal = asyncio.create_task(self._renew())

@@ -19,7 +19,14 @@ import strawberry
 from gateway import coerce
 from gateway.context import Info
 from gateway.facts import workflow_job_facts
-from schema.awx.awx_job import AwxJob, id_of, in_doc, load_awx_job, register_awx_job_type
+from schema.awx.awx_job import (
+    AwxJob,
+    awx_job_readers,
+    id_of,
+    in_doc,
+    load_awx_job,
+    register_awx_job_type,
+)
 from schema.core.document_fields import read_lazily
 from schema.core.ids import to_global_id
 from schema.core.node import Doc, JobDocument, LoadableDocument, Node, job_readers
@@ -470,18 +477,9 @@ class WorkflowJob(AwxJob, JobDocument):
 read_lazily(
     WorkflowJob,
     **job_readers("WorkflowJob", workflow_job_facts),
-    awx_id=lambda job: coerce.integer(job._doc.get("id")) or 0,
-    type=in_doc(coerce.text, "type"),
-    url=in_doc(coerce.text, "url"),
-    description=in_doc(coerce.text, "description"),
-    launch_type=in_doc(coerce.text, "launch_type"),
-    failed=in_doc(coerce.boolean, "failed"),
-    canceled_on=in_doc(coerce.timestamp, "canceled_on"),
-    job_explanation=in_doc(coerce.text, "job_explanation"),
-    launched_by=in_doc(coerce.mapping, "launched_by"),
+    **awx_job_readers(),
     work_unit_id=in_doc(coerce.text, "work_unit_id"),
     workflow_job_template_id=in_doc(id_of, "workflow_job_template"),
-    unified_job_template_id=in_doc(id_of, "unified_job_template"),
     job_template_id=in_doc(id_of, "job_template"),
     is_sliced_job=in_doc(coerce.boolean, "is_sliced_job"),
     extra_vars=in_doc(parse_extra_vars, "extra_vars"),

@@ -144,7 +144,10 @@ def _inline_read(f: FieldPlan, i: int, names: dict[str, Any]) -> tuple[list[str]
     if not _is_identifier(reader.source) or not _is_identifier(attribute):
         return None
     names[f"CV{i}"] = reader.convert
-    conversion = _CONVERSIONS.get(reader.convert, "CV{i}(raw)").format(i=i)
+    inline = _CONVERSIONS.get(reader.convert)
+    # Another converter (a timestamp's parse) keeps its value, as the reader would: a reader
+    # run later (a job's facts reading its steps' times) then finds it parsed.
+    conversion = inline.format(i=i) if inline is not None else f"own[{attribute!r}] = CV{i}(raw)"
     lines = [
         f"    if {attribute!r} in own:",
         f"        v{i} = own[{attribute!r}]",

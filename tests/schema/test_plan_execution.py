@@ -127,7 +127,7 @@ read_lazily(
     kind=FromAttribute("_summary", "kind"),
     mapping=from_key("_doc", coerce.mapping, "mapping"),
     flag=from_key("_doc", coerce.boolean, "flag"),
-    number=from_key("_doc", coerce.integer, "number"),
+    number=from_key("_doc", lambda raw: _converted(coerce.integer, raw), "number"),
 )
 
 
@@ -138,6 +138,16 @@ class _Summary:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.label = coerce.text(doc.get("text"))
         self.kind = Colour.RED if doc.get("flag") else "not a colour"
+
+
+_CONVERSIONS: list[object] = []
+"""The values ``Doc.number``'s converter was called with (a converter the plans call, not
+one they write inline)."""
+
+
+def _converted(convert: Any, raw: Any) -> Any:
+    _CONVERSIONS.append(raw)
+    return convert(raw)
 
 
 _NO_DOCUMENT = object()
@@ -471,3 +481,16 @@ async def test_utc_datetimes_are_left_to_an_answer_encoder_that_writes_them() ->
     assert any(isinstance(when, datetime) and when.tzinfo is UTC for when in whens)
     assert "2026-01-02T03:04:05.000060+02:00" in whens  # another offset: its text
     assert orjson.dumps(planned.data) == orjson.dumps(reference.data)
+
+
+async def test_a_value_converted_inline_is_kept_as_its_reader_keeps_it() -> None:
+    """Read twice in one selection (an alias), a converted field is converted once per object,
+    as its reader would do it: a reader run later finds the value."""
+    query = "{ docs { number again: number } }"
+    plans = OperationPlans.of(parse(query))
+    assert plans is not None
+    await run(query, None, PlannedExecution, plans)
+    _CONVERSIONS.clear()
+    await run(query, None, PlannedExecution, plans)
+    documents = [raw for raw in DOCS if isinstance(raw, dict)]
+    assert [raw.get("number") for raw in documents] == _CONVERSIONS
