@@ -177,7 +177,8 @@ def _ran_by_plan_or_was_refused(query: str) -> bool:
     unless the checks (the query limits) refused the text."""
     assert PRODUCTION.document_cache is not None
     checked = PRODUCTION.document_cache.get(query)
-    if checked is None or checked.errors:
+    assert checked is not None, "the text was checked and kept"
+    if checked.errors:
         return True
     prepared = checked.operations.get(None)
     return prepared is not None and prepared.plans is not None and bool(prepared.plans.roots)

@@ -62,9 +62,9 @@ def test_the_page_loads_only_the_gateways_own_files(gateway: GatewayClient) -> N
 @pytest.mark.usefixtures("installed")
 def test_each_file_is_served_with_its_type_and_cached_for_a_year(gateway: GatewayClient) -> None:
     page = httpx.get(f"{gateway.url}/graphql", headers=HTML).text
-    for link in page_links(page):
-        if link.startswith("data:"):
-            continue
+    links = [link for link in page_links(page) if not link.startswith("data:")]
+    assert links
+    for link in links:
         response = httpx.get(f"{gateway.url}/{link}")  # relative to /graphql
         assert response.status_code == 200, link
         kind = "javascript" if link.split("?")[0].endswith(".js") else "css"

@@ -76,6 +76,12 @@ def test_node_jobs_match_the_unified_jobs_awx_has(
             if node["job"] is not None:
                 assert node["job"]["awxId"] == node["jobId"]
     jobs = _node_jobs(data)
+    assert {job["__typename"] for job in jobs} == {
+        "PlaybookJob",
+        "ProjectUpdate",
+        "InventoryUpdate",
+        "WorkflowJob",
+    }
     ids = ",".join(str(job["awxId"]) for job in jobs)
     truth = {
         doc["id"]: doc
@@ -106,6 +112,7 @@ def test_node_jobs_match_the_unified_jobs_awx_has(
             assert job["sourceKind"] == doc["source"]
         else:
             assert job["isSlicedJob"] is False
+    assert any(truth[job["awxId"]]["finished"] is not None for job in jobs)
 
 
 def test_a_spawned_job_is_a_node_of_its_own(gateway: GatewayClient) -> None:
@@ -146,6 +153,7 @@ def test_host_counts_cost_one_detail_request_per_playbook_job(
         "GET /api/v2/workflow_job_nodes/": 1,
         "GET /api/v2/unified_jobs/": 1,
     }
+    counted = failed_counted = 0
     for job in playbooks:
         detail = _awx(sandbox, f"{API}/jobs/{job['awxId']}/", auth_headers)
         raw = detail["host_status_counts"]
@@ -153,12 +161,16 @@ def test_host_counts_cost_one_detail_request_per_playbook_job(
         if not raw:
             assert counts is None, "no stats yet: null, not zeros"
             continue
+        counted += 1
         assert counts["ok"] == raw.get("ok", 0)
         assert counts["failures"] == raw.get("failures", 0)
         assert counts["unreachable"] == raw.get("dark", 0)
         assert counts["total"] == sum(raw.values())
         if job["state"] == "FAILED":
+            failed_counted += 1
             assert counts["failures"] + counts["unreachable"] >= 1
+    assert counted > 0
+    assert failed_counted > 0
 
 
 # -- output ---------------------------------------------------------------------------
