@@ -15,7 +15,10 @@ What it does, all on this machine:
 3. **throughput** (targets P3): for each query pair of ``queries/`` (``jg_X``
    for jobs-gateway, ``hv_X`` for Hive: the same data), ``--rounds``
    interleaved rounds of ``wrk -t1 -c32 -d<seconds>s`` on each gateway; prints
-   the median requests per second, the spread (min-max) and the ratio;
+   the median requests per second, the spread (min-max) and the ratio; for
+   query ``c`` also the REST call it needs, alone, loaded the same way in the
+   same rounds: no gateway that asks the upstream for each answer (without a
+   response cache) passes that rate, so it bounds the ratio ``c`` can reach;
 4. **latency** (targets P4, P2, P5) with ``hey -c 1`` (sequential): the
    overhead of one object over the direct REST call at 0 ms latency, the
    fan-out over the slowest upstream call at ``--latency-ms``, and the big
@@ -51,6 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORTS = {"jobstore": 19001, "opsmanager": 19002, "awx": 19003}
 HIVE_PORT = 19010
 TOKEN = "sandbox-token"
+C_REST = f"http://127.0.0.1:{SANDBOX_PORTS['awx']}/api/v2/workflow_jobs/7/"
+"""The upstream call of query ``c`` as Hive makes it (ours asks the list with ``id__in=7``)."""
 QUERY_NAMES = {
     "a": "50 AWX workflow jobs, 5 scalars",
     "b": "a + jobTemplate { name }",
@@ -146,6 +151,20 @@ def wrk(
     return WrkResult(float(fields["rps"]), float(fields["p50_ms"]), errors, int(fields["n"]))
 
 
+def wrk_get(url: str, seconds: float, headers: str, connections: int = 32) -> float:
+    """Requests per second of ``wrk -t1`` GETs of ``url`` (the upstream itself, no gateway)."""
+    out = subprocess.run(  # noqa: S603
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-H", headers, url],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    if match is None:
+        raise RuntimeError(f"wrk printed no rate:\n{out}")
+    return float(match.group(1))
+
+
 def hey_p50(url: str, body: Path | None, requests: int = 300, headers: str = "") -> float:
     """Sequential p50 latency in ms (POST of ``body``, or GET when it is None)."""
     args = ["hey", "-n", str(requests), "-c", "1"]
@@ -177,9 +196,12 @@ def throughput(
     print(f"{'query':<36} {'jobs-gateway rps':>22} {'hive rps':>22} {'ours/hive':>10}")
     for name in names:
         runs: dict[str, list[WrkResult]] = {"jg": [], "hv": []}
+        alone: list[float] = []
         for _ in range(rounds):
             for gw in ("jg", "hv"):
                 runs[gw].append(wrk(urls[gw], queries / f"{gw}_{name}.json", seconds))
+            if name == "c":
+                alone.append(wrk_get(C_REST, seconds, f"Authorization: Bearer {TOKEN}"))
         cells = []
         for gw in ("jg", "hv"):
             rps = [r.rps for r in runs[gw]]
@@ -190,13 +212,22 @@ def throughput(
             r.rps for r in runs["hv"]
         )
         print(f"{name + ': ' + QUERY_NAMES[name]:<36} {cells[0]:>22} {cells[1]:>22} {ratio:10.2f}")
+        if alone:
+            ceiling = statistics.median(alone)
+            hive = statistics.median(r.rps for r in runs["hv"])
+            ours = statistics.median(r.rps for r in runs["jg"])
+            print(
+                f"{'   its REST call alone (no gateway)':<36} "
+                f"{f'{ceiling:7.0f} ({min(alone):.0f}-{max(alone):.0f})':>22}"
+                f"   ours {ours / ceiling:.0%} of it; 1.5 x Hive = {1.5 * hive:.0f}"
+                f" = {1.5 * hive / ceiling:.0%} of it"
+            )
 
 
 def latency(urls: dict[str, str], queries: Path, latency_ms: float) -> None:
     auth = f"Authorization: Bearer {TOKEN}"
-    awx = f"http://127.0.0.1:{SANDBOX_PORTS['awx']}"
     set_latency(0)
-    rest = hey_p50(f"{awx}/api/v2/workflow_jobs/7/", None, headers=auth)
+    rest = hey_p50(C_REST, None, headers=auth)
     print("\nlatency: hey -c 1 (sequential), p50 ms")
     print(f"P4 one object at 0 ms latency: REST {rest:.2f}")
     for gw in ("jg", "hv"):
@@ -208,7 +239,7 @@ def latency(urls: dict[str, str], queries: Path, latency_ms: float) -> None:
         )
     set_latency(latency_ms)
     slowest = max(
-        hey_p50(f"{awx}/api/v2/workflow_jobs/7/", None, 100, auth),
+        hey_p50(C_REST, None, 100, auth),
         hey_p50(
             f"http://127.0.0.1:{SANDBOX_PORTS['jobstore']}/jobs/v1/bson/6aba5da145f2ffb42c92fdff",
             None,
