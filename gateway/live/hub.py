@@ -190,11 +190,71 @@ class Subscriptions:
             self.observer.subscription_changed(transport, delta)
 
 
+class Audience(Generic[T]):
+    """The subscribers of one poll in this process, and the outcome a late joiner gets first.
+
+    Both hubs hand outcomes out alike: :meth:`join` gives a subscriber its
+    mailbox (with the latest outcome in it, if any), :meth:`deliver` puts an
+    outcome in every mailbox, :meth:`end` ends every feed.
+    """
+
+    def __init__(self) -> None:
+        self.mailboxes: set[Mailbox[T]] = set()
+        self.latest: Polled[T] | None = None
+
+    def join(self) -> Mailbox[T]:
+        """A new subscriber's mailbox, the latest outcome already in it."""
+        mailbox: Mailbox[T] = Mailbox()
+        if self.latest is not None:
+            mailbox.put(self.latest)
+        self.mailboxes.add(mailbox)
+        return mailbox
+
+    def leave(self, mailbox: Mailbox[T]) -> bool:
+        """Drop a subscriber's mailbox; whether none is left."""
+        self.mailboxes.discard(mailbox)
+        return not self.mailboxes
+
+    def deliver(self, polled: Polled[T]) -> None:
+        """Keep ``polled`` as the latest and put it in every mailbox."""
+        self.latest = polled
+        for mailbox in self.mailboxes:
+            mailbox.put(polled)
+
+    def end(self) -> None:
+        """End every subscriber's feed."""
+        for mailbox in self.mailboxes:
+            mailbox.end()
+
+
+def ended_feed() -> AsyncIterator[Polled[Any]]:
+    """The feed a closed hub gives: no outcome, ended at once."""
+    mailbox: Mailbox[Any] = Mailbox()
+    mailbox.end()
+    return mailbox.feed()
+
+
+async def poll_outcome(spec: PollSpec[T], observer: PollObserver | None) -> Polled[T]:
+    """One poll of ``spec``: its value, or its failure (any exception is an outcome), counted."""
+    try:
+        polled: Polled[T] = Polled(value=await spec.fetch())
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # every failure is an outcome; the poll goes on
+        polled = Polled(error=error)
+    if observer is not None:
+        try:
+            for upstream, outcome in spec.outcomes(polled):
+                observer.polled(upstream, outcome)
+        except Exception:  # metrics never break a poll
+            logger.exception("counting a poll failed")
+    return polled
+
+
 @dataclass(eq=False)
 class _Poller(Generic[T]):
     spec: PollSpec[T]
-    subscribers: set[Mailbox[T]] = field(default_factory=set)
-    latest: Polled[T] | None = None
+    audience: Audience[T] = field(default_factory=Audience)
     task: asyncio.Task[None] | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -225,28 +285,16 @@ class LocalPollHub:
     async def subscribe(
         self, spec: PollSpec[T], *, transport: str = "other"
     ) -> AsyncIterator[AsyncIterator[Polled[T]]]:
-        mailbox: Mailbox[T] = Mailbox()
         if self._closed:
-            mailbox.end()
-            yield mailbox.feed()
+            yield ended_feed()
             return
-        existing: _Poller[T] | None = self._pollers.get(spec.key)
-        if existing is None:
-            poller: _Poller[T] = _Poller(spec)
-            self._pollers[spec.key] = poller
-            poller.task = asyncio.create_task(self._run(poller), name=f"poll {spec.key!r:.80}")
-            self.pollers_started += 1
-        else:
-            poller = existing
-            if poller.latest is not None:
-                mailbox.put(poller.latest)
-        poller.subscribers.add(mailbox)
+        poller: _Poller[T] = self._pollers.get(spec.key) or self._start(spec)
+        mailbox = poller.audience.join()
         try:
             with self._subscriptions.held(transport):
                 yield mailbox.feed()
         finally:
-            poller.subscribers.discard(mailbox)
-            if not poller.subscribers and self._pollers.get(spec.key) is poller:
+            if poller.audience.leave(mailbox) and self._pollers.get(spec.key) is poller:
                 self._stop(poller)
 
     async def close(self, drain: float = 0.0) -> None:
@@ -260,6 +308,12 @@ class LocalPollHub:
                     await poller.task
         await self._subscriptions.all_left(drain)
 
+    def _start(self, spec: PollSpec[T]) -> _Poller[T]:
+        poller = self._pollers[spec.key] = _Poller(spec)
+        poller.task = asyncio.create_task(self._run(poller), name=f"poll {spec.key!r:.80}")
+        self.pollers_started += 1
+        return poller
+
     def _stop(self, poller: _Poller[Any], *, now: bool = False) -> None:
         """Forget the poller and end its subscribers' feeds.
 
@@ -271,8 +325,7 @@ class LocalPollHub:
         poller.stopping.set()
         if now and poller.task is not None and poller.task is not asyncio.current_task():
             poller.task.cancel()
-        for mailbox in poller.subscribers:
-            mailbox.end()
+        poller.audience.end()
 
     async def _run(self, poller: _Poller[T]) -> None:
         # The observer hears of a poller while its task runs: once it says none is
@@ -288,17 +341,9 @@ class LocalPollHub:
         spec = poller.spec
         while not poller.stopping.is_set():
             started = loop.time()
-            try:
-                polled: Polled[T] = Polled(value=await spec.fetch())
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # every failure is an outcome; the poll goes on
-                polled = Polled(error=error)
+            polled = await poll_outcome(spec, self.observer)
             self.polls_made += 1
-            self._observe_polls(spec, polled)
-            poller.latest = polled
-            for mailbox in poller.subscribers:
-                mailbox.put(polled)
+            poller.audience.deliver(polled)
             if polled.error is None and spec.final(polled.value):  # type: ignore[arg-type]
                 self._stop(poller)
                 return
@@ -309,12 +354,3 @@ class LocalPollHub:
     def _observe_pollers(self, delta: int) -> None:
         if self.observer is not None:
             self.observer.poller_changed(delta)
-
-    def _observe_polls(self, spec: PollSpec[T], polled: Polled[T]) -> None:
-        if self.observer is None:
-            return
-        try:
-            for upstream, outcome in spec.outcomes(polled):
-                self.observer.polled(upstream, outcome)
-        except Exception:  # metrics never break a poll
-            logger.exception("counting a poll failed")

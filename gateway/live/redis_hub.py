@@ -53,12 +53,14 @@ from typing import Any, Generic, TypeVar
 from redis.asyncio.client import PubSub
 
 from gateway.live.hub import (
+    Audience,
     LocalPollHub,
-    Mailbox,
     Polled,
     PollSpec,
     SharedPollObserver,
     Subscriptions,
+    ended_feed,
+    poll_outcome,
 )
 from gateway.live.leases import PollLeases, PollNames, Result
 from gateway.live.wire import PollWire, decode_error, encode_error
@@ -117,8 +119,7 @@ class _SharedPoll(Generic[T]):
     spec: PollSpec[T]
     wire: PollWire[T]
     names: PollNames
-    subscribers: set[Mailbox[T]] = field(default_factory=set)
-    latest: Polled[T] | None = None
+    audience: Audience[T] = field(default_factory=Audience)
     seq: int = 0
     """The number of the latest shared result taken in (0: none since joining or an outage)."""
     heard: bool = False
@@ -198,28 +199,16 @@ class RedisPollHub:
             async with self._local.subscribe(spec, transport=transport) as local_feed:
                 yield local_feed
             return
-        mailbox: Mailbox[T] = Mailbox()
         if self._closed:
-            mailbox.end()
-            yield mailbox.feed()
+            yield ended_feed()
             return
-        existing: _SharedPoll[T] | None = self._polls.get(wire.name)
-        if existing is None:
-            poll: _SharedPoll[T] = _SharedPoll(spec, wire, self.leases.names(wire.name))
-            self._polls[wire.name] = poll
-            self._running.add(poll)
-            poll.task = asyncio.create_task(self._run(poll), name=f"shared poll {wire.name:.40}")
-        else:
-            poll = existing
-            if poll.latest is not None:
-                mailbox.put(poll.latest)
-        poll.subscribers.add(mailbox)
+        poll: _SharedPoll[T] = self._polls.get(wire.name) or self._start(spec, wire)
+        mailbox = poll.audience.join()
         try:
             with self._subscriptions.held(transport):
                 yield mailbox.feed()
         finally:
-            poll.subscribers.discard(mailbox)
-            if not poll.subscribers and self._polls.get(wire.name) is poll:
+            if poll.audience.leave(mailbox) and self._polls.get(wire.name) is poll:
                 self._stop(poll)
 
     async def close(self, drain: float = 0.0) -> None:
@@ -266,7 +255,7 @@ class RedisPollHub:
             self._set_role(poll, role)
             if role.polls:
                 polled = await self._poll_once(poll)
-                self._deliver(poll, polled)
+                poll.audience.deliver(polled)
                 if role is Role.LEADING:
                     await self._publish(poll, polled)
                 if self._final(poll, polled):
@@ -287,7 +276,7 @@ class RedisPollHub:
             if poll.held:
                 poll.held = await self.leases.renew(poll.names)
             if not poll.held:
-                want_last = poll.latest is None or (poll.seq > 0 and not poll.heard)
+                want_last = poll.audience.latest is None or (poll.seq > 0 and not poll.heard)
                 claim = await self.leases.take(poll.names, want_last=want_last)
                 poll.held = claim.held
                 if claim.last is not None and not claim.held:
@@ -300,15 +289,8 @@ class RedisPollHub:
         return Role.LEADING if poll.held else Role.FOLLOWING
 
     async def _poll_once(self, poll: _SharedPoll[T]) -> Polled[T]:
-        spec = poll.spec
-        try:
-            polled: Polled[T] = Polled(value=await spec.fetch())
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # every failure is an outcome; the poll goes on
-            polled = Polled(error=error)
+        polled = await poll_outcome(poll.spec, self.observer)
         self.polls_made += 1
-        self._observe_polls(spec, polled)
         return polled
 
     async def _publish(self, poll: _SharedPoll[T], polled: Polled[T]) -> None:
@@ -327,11 +309,6 @@ class RedisPollHub:
         else:  # the lease lapsed (this replica stalled past it): follow from the next tick
             poll.held = False
 
-    def _deliver(self, poll: _SharedPoll[T], polled: Polled[T]) -> None:
-        poll.latest = polled
-        for mailbox in poll.subscribers:
-            mailbox.put(polled)
-
     @staticmethod
     def _final(poll: _SharedPoll[T], polled: Polled[T]) -> bool:
         return polled.error is None and poll.spec.final(polled.value)  # type: ignore[arg-type]
@@ -349,9 +326,15 @@ class RedisPollHub:
         except Exception:  # a result this version cannot read: wait for the next one
             logger.exception("a shared poll result could not be read")
             return
-        self._deliver(poll, polled)
+        poll.audience.deliver(polled)
         if self._final(poll, polled):
             self._stop(poll)
+
+    def _start(self, spec: PollSpec[T], wire: PollWire[T]) -> _SharedPoll[T]:
+        poll = self._polls[wire.name] = _SharedPoll(spec, wire, self.leases.names(wire.name))
+        self._running.add(poll)
+        poll.task = asyncio.create_task(self._run(poll), name=f"shared poll {wire.name:.40}")
+        return poll
 
     def _stop(self, poll: _SharedPoll[Any], *, now: bool = False) -> None:
         """Forget the poll and end its subscribers' feeds (its task ends after its poll)."""
@@ -360,8 +343,7 @@ class RedisPollHub:
         poll.stopping.set()
         if now and poll.task is not None and poll.task is not asyncio.current_task():
             poll.task.cancel()
-        for mailbox in poll.subscribers:
-            mailbox.end()
+        poll.audience.end()
 
     async def _leave(self, poll: _SharedPoll[Any]) -> None:
         """Give the lease up and stop listening (when Redis answers; else the lease lapses)."""
@@ -484,12 +466,3 @@ class RedisPollHub:
         following = (before is Role.FOLLOWING, role is Role.FOLLOWING)
         if following[0] != following[1] and self.observer is not None:
             self.observer.following_changed(1 if following[1] else -1)
-
-    def _observe_polls(self, spec: PollSpec[T], polled: Polled[T]) -> None:
-        if self.observer is None:
-            return
-        try:
-            for upstream, outcome in spec.outcomes(polled):
-                self.observer.polled(upstream, outcome)
-        except Exception:  # metrics never break a poll
-            logger.exception("counting a poll failed")

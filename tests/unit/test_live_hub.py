@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from gateway.live.hub import LocalPollHub, Polled, PollSpec
+from gateway.live.hub import Audience, LocalPollHub, Polled, PollSpec
 
 
 class FakeSource:
@@ -229,3 +229,20 @@ async def test_close_waits_for_the_subscribers_to_leave() -> None:
     assert sorted(left) == ["a", "b"]
     assert hub.active_subscriptions == 0
     await asyncio.gather(*tasks)
+
+
+async def _drain(feed: AsyncIterator[Polled[str]]) -> list[str | None]:
+    return [polled.value async for polled in feed]
+
+
+async def test_an_audience_gives_a_late_joiner_the_latest_outcome_and_ends_every_feed() -> None:
+    audience: Audience[str] = Audience()
+    early = audience.join()
+    audience.deliver(Polled(value="RUNNING"))
+    late = audience.join()
+    audience.deliver(Polled(value="PAUSED"))
+    assert audience.leave(early) is False  # the late one is still there
+    audience.end()
+    assert await _drain(late.feed()) == ["RUNNING", "PAUSED"]
+    assert list(early.items) == [Polled(value="RUNNING"), Polled(value="PAUSED")]
+    assert audience.leave(late) is True
