@@ -6,15 +6,14 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
-
+from gateway.loaders.batching import BatchLoader
 from gateway.observability.observation import record_batch
 from gateway.upstreams.awx import AwxAPI
 
 Doc = dict[str, Any]
 
 
-class _ByIdLoader(DataLoader[int, Doc | None]):
+class _ByIdLoader(BatchLoader[int, Doc | None]):
     """Objects of one AWX list by id: one ``id__in`` request per 200 ids, concurrently."""
 
     def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[list[Doc]]]) -> None:
@@ -57,7 +56,7 @@ class WorkflowJobNodeByIdLoader(_ByIdLoader):
         super().__init__(api.workflow_job_nodes_by_ids)
 
 
-class WorkflowJobNodesByWorkflowJobIdLoader(DataLoader[int, list[Doc]]):
+class WorkflowJobNodesByWorkflowJobIdLoader(BatchLoader[int, list[Doc]]):
     """The nodes of workflow jobs: ``GET /api/v2/workflow_job_nodes/?workflow_job__in=...``.
 
     One request per 200 workflow jobs while their nodes fit one 200-item

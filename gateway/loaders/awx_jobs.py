@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiodataloader import DataLoader
-
 from gateway.loaders.awx import _ByIdLoader
+from gateway.loaders.batching import BatchLoader
 from gateway.loaders.single_gets import SINGLE_GET_CONCURRENCY, each_concurrently
 from gateway.observability.observation import record_batch
 from gateway.upstreams.awx import AwxAPI, StdoutRange
@@ -33,7 +32,7 @@ class UnifiedJobByIdLoader(_ByIdLoader):
         super().__init__(api.unified_jobs_by_ids)
 
 
-class PlaybookJobDetailByIdLoader(DataLoader[int, Doc | None]):
+class PlaybookJobDetailByIdLoader(BatchLoader[int, Doc | None]):
     """Playbook jobs' detail by id: one ``GET /api/v2/jobs/{id}/`` per distinct id.
 
     Only the detail has ``host_status_counts``; asking for host counts of N
@@ -52,7 +51,7 @@ class PlaybookJobDetailByIdLoader(DataLoader[int, Doc | None]):
         return await each_concurrently(keys, self.api.job_detail, self.concurrency)
 
 
-class OutputRangeLoader(DataLoader[OutputKey, StdoutRange]):
+class OutputRangeLoader(BatchLoader[OutputKey, StdoutRange]):
     """Line ranges of jobs' output: one ``GET .../stdout/?format=json`` per distinct range."""
 
     def __init__(self, api: AwxAPI, *, concurrency: int = SINGLE_GET_CONCURRENCY) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiodataloader import DataLoader
-
+from gateway.loaders.batching import BatchLoader
 from gateway.observability.observation import record_batch
 from gateway.upstreams.jobstore import JobstoreAPI
 
 Doc = dict[str, Any]
 
 
-class FlowJobByIdLoader(DataLoader[str, Doc | None]):
+class FlowJobByIdLoader(BatchLoader[str, Doc | None]):
     """Jobs by ``jobId``: one ``GET /jobs/v1/bson/{id}`` per distinct id, run concurrently.
 
     At most ``concurrency`` requests of one batch are in flight at once. A

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiodataloader import DataLoader
-
+from gateway.loaders.batching import BatchLoader
 from gateway.observability.observation import record_batch
 from gateway.upstreams.opsmanager import OpsManagerAPI
 
 Doc = dict[str, Any]
 
 
-class OperationsJobByIdLoader(DataLoader[str, Doc | None]):
+class OperationsJobByIdLoader(BatchLoader[str, Doc | None]):
     """Jobs by ``_id``: the client reads them with ``in[_id]=...``, 100 ids a request."""
 
     def __init__(self, api: OpsManagerAPI) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiodataloader import DataLoader
-
+from gateway.loaders.batching import BatchLoader
 from gateway.loaders.single_gets import each_concurrently
 from gateway.observability.observation import record_batch
 from gateway.upstreams.opsmanager import OpsManagerAPI
@@ -20,7 +19,7 @@ from gateway.upstreams.opsmanager import OpsManagerAPI
 Doc = dict[str, Any]
 
 
-class OperationsJobDetailByIdLoader(DataLoader[str, Doc | None]):
+class OperationsJobDetailByIdLoader(BatchLoader[str, Doc | None]):
     """Jobs' full documents by ``_id``: one ``GET /operations-manager/jobs/{id}`` each."""
 
     def __init__(self, api: OpsManagerAPI) -> None:
