@@ -15,6 +15,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from gateway.http_protocol import HeadWithBodyProtocol
 from gateway.shutdown import GracefulServer
 
 UVICORN_WS_MAX_SIZE = 16 * 1024 * 1024
@@ -59,6 +60,7 @@ class BackgroundServer:
         self.port: int = self._sock.getsockname()[1]
         config = uvicorn.Config(
             app,
+            http=HeadWithBodyProtocol,  # as ``serve`` runs the gateway
             lifespan="on",
             log_level="warning",
             access_log=False,

@@ -66,6 +66,7 @@ def _sandbox_missing(command: str) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
+    from gateway.http_protocol import HeadWithBodyProtocol
     from gateway.shutdown import GracefulServer, exit_zero_on_sigterm
 
     env = dict(os.environ)
@@ -96,6 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            http=HeadWithBodyProtocol,
             log_level=args.log_level,
             log_config=None,
             access_log=False,
@@ -109,6 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
+        http=HeadWithBodyProtocol,  # an answer's head and body in one write
         log_level=args.log_level,
         log_config=None,
         access_log=False,
