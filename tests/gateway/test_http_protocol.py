@@ -80,7 +80,10 @@ async def _serve(
     return transport
 
 
-POST = b'POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'
+POST = (
+    b"POST /graphql HTTP/1.1\r\nhost: t\r\n"
+    b"content-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+)
 
 
 async def test_a_sized_answer_goes_out_in_one_write() -> None:
