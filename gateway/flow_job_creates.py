@@ -34,6 +34,7 @@ lookup, or none when the Redis record answers it.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +130,7 @@ def send_window(api: JobstoreAPI) -> float:
     """
     deadline = api.caller.deadline
     if deadline is not None:
-        return max(0.0, deadline - asyncio.get_running_loop().time())
+        return max(0.0, deadline - time.monotonic())
     timeout = api.client.settings.timeout
     return timeout * (1 + len(SETTLE_DELAYS)) + sum(SETTLE_DELAYS)
 

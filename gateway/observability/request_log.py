@@ -92,6 +92,10 @@ def configure_logging(log_format: str, level: int = logging.WARNING) -> None:
     The root logger stays at ``level``; the per-request lines are INFO on
     ``gateway.requests``, which is always let through.
     """
+    # No formatter here writes a record's process: not looking it up saves a
+    # ``getpid`` system call per record (one per request for the request log).
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stdout)
     fmt = resolve_format(log_format)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

@@ -4,9 +4,9 @@ One :class:`Caller` per request (made with the context) travels with every
 upstream call of that request:
 
 - ``authorization``: the caller's own header, sent upstream in ``forward`` mode;
-- ``deadline``: the event-loop time by which the request's upstream calls must
-  be over (``GATEWAY_REQUEST_TIMEOUT``); each call waits at most until then,
-  so a slow upstream costs its own fields, not the whole answer's time;
+- ``deadline``: the ``time.monotonic()`` by which the request's upstream calls
+  must be over (``GATEWAY_REQUEST_TIMEOUT``); each call waits at most until
+  then, so a slow upstream costs its own fields, not the whole answer's time;
 - ``max_calls``: how many upstream calls the request may start
   (``GATEWAY_MAX_UPSTREAM_CALLS``); a coalesced GET that joins one already in
   flight is free.
@@ -14,7 +14,7 @@ upstream call of that request:
 
 from __future__ import annotations
 
-import asyncio
+import time
 from dataclasses import dataclass
 
 from gateway.errors import UpstreamBudgetExceeded, UpstreamDeadlinePassed, UpstreamRequest
@@ -37,15 +37,20 @@ class Caller:
         timeout: float | None = None,
         max_calls: int | None = None,
     ) -> Caller:
-        """A caller whose deadline is ``timeout`` seconds from now (call inside the loop)."""
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        """A caller whose deadline is ``timeout`` seconds from now.
+
+        The monotonic clock, not the event loop's: on Python 3.11 asking for the
+        running loop is a ``getpid`` system call, and a request asked for it at
+        every upstream call (uvloop's own clock is no finer).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
         return cls(authorization=authorization, deadline=deadline, max_calls=max_calls)
 
     def time_left(self, request: UpstreamRequest) -> float | None:
         """Seconds until the deadline (``None``: no deadline); raises once it has passed."""
         if self.deadline is None:
             return None
-        left = self.deadline - asyncio.get_running_loop().time()
+        left = self.deadline - time.monotonic()
         if left <= 0:
             raise UpstreamDeadlinePassed(
                 f"the request's deadline passed before the {request.upstream.value} call "

@@ -37,7 +37,7 @@ class SharedGet(Generic[T]):
         self.owner = owner
         """Whose request made the call (its deadline and budget govern the call)."""
         self._waiters: deque[asyncio.Future[T]] = deque()
-        self._loop = asyncio.get_running_loop()
+        self._loop = task.get_loop()
         task.add_done_callback(self._release_next)
 
     @property
