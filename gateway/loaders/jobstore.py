@@ -7,6 +7,7 @@ from typing import Any
 
 from gateway.loaders.batching import BatchLoader
 from gateway.observability.observation import record_batch
+from gateway.upstreams.call_groups import gather_calls_settled
 from gateway.upstreams.jobstore import JobstoreAPI
 
 Doc = dict[str, Any]
@@ -35,13 +36,7 @@ class FlowJobByIdLoader(BatchLoader[str, Doc | None]):
             async with semaphore:
                 return await self.api.job(job_id)
 
-        results = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
-        out: list[Doc | Exception | None] = []
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result
-            out.append(result)
-        return out
+        return await gather_calls_settled([one(k) for k in keys])
 
     def prime_many(self, docs: list[Doc]) -> None:
         """Cache jobs fetched by a list query."""

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from gateway.upstreams.call_groups import gather_calls_settled
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -31,10 +33,4 @@ async def each_concurrently(
         async with semaphore:
             return await fetch(key)
 
-    results = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
-    out: list[V | Exception] = []
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, Exception):
-            raise result
-        out.append(result)
-    return out
+    return await gather_calls_settled([one(k) for k in keys])

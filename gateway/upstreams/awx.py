@@ -28,6 +28,7 @@ from typing import Any
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.filters import JobListFilter
 from gateway.upstream_names import Upstream
+from gateway.upstreams.call_groups import gather_calls
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import QueryParams, UpstreamClient
 from gateway.upstreams.paging import page_plan, remaining_pages
@@ -210,7 +211,7 @@ class AwxAPI:
             page = await self._page(path, [("id__in", joined), ("page_size", str(len(part)))])
             return page.results
 
-        pages = await asyncio.gather(*(chunk(part) for part in _chunks(ids)))
+        pages = await gather_calls([chunk(part) for part in _chunks(ids)])
         return [doc for page in pages for doc in page]
 
     async def workflow_jobs_by_ids(self, ids: Sequence[int]) -> list[Doc]:
@@ -237,7 +238,7 @@ class AwxAPI:
             params = [("workflow_job__in", joined), ("order_by", "id")]
             return (await self._collect(WORKFLOW_JOB_NODES, params, None)).docs
 
-        lists = await asyncio.gather(*(chunk(part) for part in _chunks(workflow_job_ids)))
+        lists = await gather_calls([chunk(part) for part in _chunks(workflow_job_ids)])
         return [node for nodes in lists for node in nodes]
 
     # -- what ran inside a workflow job ----------------------------------------

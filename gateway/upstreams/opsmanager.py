@@ -15,7 +15,6 @@ It owns every operations-manager URL and query word the gateway uses:
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from urllib.parse import quote
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.filters import JobListFilter
 from gateway.upstream_names import Upstream
+from gateway.upstreams.call_groups import gather_calls
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import QueryParams, UpstreamClient
 from gateway.upstreams.paging import offset_chunks
@@ -85,11 +85,11 @@ class OpsManagerAPI:
         return ListWindow(jobs, total if isinstance(total, int) else None)
 
     async def _chunks(self, params: QueryParams, offset: int, limit: int) -> list[ListWindow]:
-        return await asyncio.gather(
-            *(
+        return await gather_calls(
+            [
                 self._search([*params, ("skip", str(skip)), ("limit", str(size))])
                 for skip, size in offset_chunks(offset, limit, PAGE_CAP)
-            )
+            ]
         )
 
     async def window(self, flt: JobListFilter, offset: int, limit: int) -> ListWindow:
@@ -136,11 +136,11 @@ class OpsManagerAPI:
     async def jobs_by_ids(self, ids: Sequence[str]) -> list[Doc]:
         """The jobs among ``ids`` (``in[_id]``), :data:`PAGE_CAP` a request, concurrently."""
         chunks = [ids[i : i + PAGE_CAP] for i in range(0, len(ids), PAGE_CAP)]
-        pages = await asyncio.gather(
-            *(
+        pages = await gather_calls(
+            [
                 self._search([("in[_id]", ",".join(chunk)), ("limit", str(len(chunk)))])
                 for chunk in chunks
-            )
+            ]
         )
         return [doc for page in pages for doc in page.docs]
 
