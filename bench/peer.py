@@ -162,6 +162,8 @@ def wrk_get(url: str, seconds: float, headers: str, connections: int = 32) -> fl
     match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
     if match is None:
         raise RuntimeError(f"wrk printed no rate:\n{out}")
+    if "Non-2xx" in out or "Socket errors" in out:  # a refused token would pass for a fast upstream
+        raise RuntimeError(f"the upstream answered with errors:\n{out}")
     return float(match.group(1))
 
 

@@ -18,7 +18,8 @@ sees the stream accepted before its first event. ``100 Continue`` is never
 held. A connection closed after the head but before the body (the app failed
 mid-answer) gets the head first, as before.
 
-It depends on two things uvicorn does (0.54 here): the request's
+It depends on two things uvicorn does (0.54, the version ``pyproject.toml``
+allows): the request's
 ``RequestResponseCycle`` is made in ``on_headers_complete`` and writes
 through its ``transport`` attribute, and the head is one write.
 ``tests/gateway/test_http_protocol.py`` drives uvicorn's real protocol and
@@ -71,11 +72,16 @@ class HeadWithBody:
         self._transport.write(data)
 
     def close(self) -> None:
-        """Write a head still held, then close the connection."""
+        """Write a head still held (unless the connection is gone), then close it.
+
+        uvloop refuses a write to a transport whose connection was lost
+        (``RuntimeError``); the client that would have read the head is gone.
+        """
         head = self._head
         if head is not None:
             self._head = None
-            self._transport.write(head)
+            if not self._transport.is_closing():
+                self._transport.write(head)
         self._transport.close()
 
     def __getattr__(self, name: str) -> Any:

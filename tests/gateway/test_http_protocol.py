@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from gateway.http_protocol import HeadWithBodyProtocol
+from gateway.http_protocol import HeadWithBody, HeadWithBodyProtocol
 
 
 class RecordingTransport(asyncio.Transport):
@@ -24,6 +24,8 @@ class RecordingTransport(asyncio.Transport):
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self.closed:  # as uvloop's transport does once the connection is gone
+            raise RuntimeError("unable to perform operation: the handler is closed")
         self.writes.append(bytes(data))
 
     def writelines(self, list_of_data: Any) -> None:
@@ -166,3 +168,43 @@ async def test_an_app_failing_after_its_head_still_gets_the_head_out_then_closes
     assert len(transport.writes) == 1
     assert transport.writes[0].startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"\r\ncontent-length: 10\r\n" in transport.writes[0]
+
+
+def test_a_held_head_is_dropped_when_the_connection_is_already_gone() -> None:
+    transport = RecordingTransport()
+    view = HeadWithBody(transport, holds=True)
+    view.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+    assert transport.writes == []  # held for the body
+    transport.closed = True  # the client went away; the app then failed
+    view.close()
+    assert transport.writes == []
+
+
+async def test_an_app_failing_after_the_client_left_ends_quietly() -> None:
+    left = asyncio.Event()
+    ended: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        headers = [(b"content-length", b"10")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await left.wait()
+        ended.append("app")
+        raise RuntimeError("failed after the client left")
+
+    config = uvicorn.Config(app, http=HeadWithBodyProtocol, lifespan="off", log_level="critical")
+    config.load()
+    state = ServerState()
+    protocol = HeadWithBodyProtocol(config=config, server_state=state, app_state={})
+    transport = RecordingTransport()
+    protocol.connection_made(transport)
+    protocol.data_received(POST)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    (task,) = state.tasks
+    transport.closed = True
+    protocol.connection_lost(None)
+    left.set()
+    await asyncio.wait_for(task, 5)  # raises if closing the view raised
+    assert ended == ["app"]
+    assert transport.writes == []
