@@ -55,9 +55,7 @@ from gateway.errors import (
     UpstreamNotFound,
     UpstreamRejected,
 )
-from gateway.facts import (
-    FACTS_OF,
-)
+from gateway.facts import FACTS_OF
 from gateway.lost_answers import answer_lost
 from gateway.states import JobSource, JobState
 

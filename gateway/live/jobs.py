@@ -50,9 +50,7 @@ from starlette.websockets import WebSocket
 from gateway.config import AuthMode, Settings
 from gateway.context import Context
 from gateway.errors import GatewayError, NotFound, UpstreamError
-from gateway.facts import (
-    FACTS_OF,
-)
+from gateway.facts import FACTS_OF
 from gateway.filters import ViewFilter
 from gateway.live.hub import Polled, PollHub, PollSpec
 from gateway.live.wire import Json, PollWire, decode_error, encode_error

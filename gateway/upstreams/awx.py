@@ -20,7 +20,6 @@ It owns every AWX URL and query word the gateway uses:
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -153,8 +152,8 @@ class AwxAPI:
         if not first.has_next or first.count is None:
             return ListWindow(first.results, first.count)
         wanted = first.count if limit is None else min(first.count, limit)
-        rest = await asyncio.gather(
-            *(self._numbered_page(path, base, n) for n in remaining_pages(wanted, size))
+        rest = await gather_calls(
+            [self._numbered_page(path, base, n) for n in remaining_pages(wanted, size)]
         )
         docs = [*first.results, *(doc for page in rest for doc in page.results)]
         return ListWindow(docs if limit is None else docs[:limit], first.count)
@@ -184,7 +183,7 @@ class AwxAPI:
             return ListWindow([], page.count)
         plan = page_plan(offset, limit, PAGE_CAP)
         base = [*params, NEWEST_FIRST, ("page_size", str(plan.size))]
-        pages = await asyncio.gather(*(self._numbered_page(path, base, n) for n in plan.pages))
+        pages = await gather_calls([self._numbered_page(path, base, n) for n in plan.pages])
         docs = [doc for page in pages for doc in page.results]
         return ListWindow(docs[plan.offset : plan.offset + limit], pages[0].count)
 

@@ -1,7 +1,8 @@
 """Upstream calls made together: ``asyncio.gather``, a lone call awaited in place.
 
-A batch read splits its keys into chunks and runs one request per chunk
-concurrently; nearly always there is one chunk (up to 200 ids), or one key.
+A batch read splits its keys into chunks and a list read its window into
+pages, one request each, run concurrently; nearly always there is one chunk
+(up to 200 ids), one key or one page.
 ``asyncio.gather`` wraps each awaitable in a task, and a task takes its first
 step on the next loop turn: for one call, a task and a turn for nothing on
 the way to the upstream (and, on Python 3.11, a ``getpid`` system call to find

@@ -11,7 +11,6 @@ reads a single object, so both are accepted.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from urllib.parse import quote
 
 from gateway.errors import UpstreamBadResponse, UpstreamNotFound, UpstreamRequest
 from gateway.facts import flow_job_facts
+from gateway.upstreams.call_groups import gather_calls
 from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import UpstreamClient
 
@@ -187,14 +187,14 @@ class ListWalk:
             size = min(chunk, self.limit - planned)
             requests.append((self.start + planned, size))
             planned += size
-        pages = await asyncio.gather(
-            *(
+        pages = await gather_calls(
+            [
                 self.api.page(
                     skip=skip,
                     limit=size + (1 if skip - self.start + size >= self.limit else 0),
                 )
                 for skip, size in requests
-            )
+            ]
         )
         out: list[Doc] = []
         for (skip, size), page in zip(requests, pages, strict=True):

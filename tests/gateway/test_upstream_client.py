@@ -25,6 +25,7 @@ from gateway.upstreams.caller import Caller
 from gateway.upstreams.client import RouteKind, UpstreamClient
 from gateway.upstreams.jobstore import JobstoreAPI
 from tests.conftest import UNIT_TOKEN, complete_env
+from tests.waiting import until
 
 Handler = Callable[[httpx.Request], httpx.Response]
 CALLER = Caller()
@@ -138,10 +139,10 @@ async def test_a_read_after_a_write_does_not_join_a_get_that_left_before_it() ->
 
     client, seen = make_client(upstream)  # type: ignore[arg-type]
     before = asyncio.create_task(client.get("/api/v2/workflow_jobs/7/", caller=CALLER))
-    await _until(lambda: len(gates) == 1)
+    await until(lambda: len(gates) == 1, "the first GET")
     await client.post("/api/v2/workflow_jobs/7/cancel/", {}, caller=CALLER)
     after = asyncio.create_task(client.get("/api/v2/workflow_jobs/7/", caller=CALLER))
-    await _until(lambda: len(gates) == 2)
+    await until(lambda: len(gates) == 2, "the second GET")
     gates[0].set()
     assert (await before).body == {"status": "running"}  # asked before the write
     # the first GET ending must not drop the second from the table: a third read joins it
@@ -167,23 +168,15 @@ async def test_a_failed_write_also_ends_the_sharing_of_reads_in_flight() -> None
 
     client, seen = make_client(upstream)  # type: ignore[arg-type]
     before = asyncio.create_task(client.get("/x", caller=CALLER))
-    await _until(lambda: len(gates) == 1)
+    await until(lambda: len(gates) == 1, "the first GET")
     with pytest.raises(UpstreamError):
         await client.post("/x/cancel/", {}, caller=CALLER)
     after = asyncio.create_task(client.get("/x", caller=CALLER))
-    await _until(lambda: len(gates) == 2)
+    await until(lambda: len(gates) == 2, "the second GET")
     for gate in gates:
         gate.set()
     assert [(await before).body, (await after).body] == [{"n": 1}, {"n": 2}]
     assert [r.method for r in seen] == ["GET", "POST", "GET"]
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.002)
-    raise AssertionError("the upstream never saw the request")
 
 
 async def test_error_statuses_map_onto_the_hierarchy() -> None:

@@ -7,12 +7,13 @@ step the test takes: counts are exact without any timing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
 
 from gateway.live.hub import Audience, LocalPollHub, Polled, PollSpec
+from tests.waiting import until
 
 
 class FakeSource:
@@ -48,15 +49,6 @@ class Observer:
 
     def polled(self, upstream: str, outcome: str) -> None:
         self.polls[upstream, outcome] = self.polls.get((upstream, outcome), 0) + 1
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the loop run until ``condition`` holds (at most 10,000 turns)."""
-    for _ in range(10_000):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("the condition never held")
 
 
 async def next_value(feed: AsyncIterator[Polled[str]]) -> Polled[str]:

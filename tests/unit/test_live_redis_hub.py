@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
+from functools import partial
 
 import pytest
 
@@ -22,11 +23,14 @@ from gateway.shared_state import SharedState, open_shared_state
 from gateway.upstream_names import Upstream
 from tests.redis_proxy import RedisProxy
 from tests.unit.test_live_hub import FakeSource, Observer
+from tests.waiting import until as until_held
 
 LEASE = 0.5
 INTERVAL = 0.02
 
 WIRE: PollWire[str] = PollWire(name="job-1", encode=lambda v: v, decode=str)
+
+until = partial(until_held, pause=0.01)  # Redis answers in real time
 
 
 class SharedObserver(Observer):
@@ -52,15 +56,6 @@ class Counting:
 
 def spec_of(fetch: Callable[[], object], final: str | None = None) -> PollSpec[str]:
     return PollSpec(key="job-1", fetch=fetch, final=lambda v: v == final, wire=WIRE)  # type: ignore[arg-type]
-
-
-async def until(condition: Callable[[], bool], what: str = "the condition") -> None:
-    """Let real time pass until ``condition`` holds (fails after 10 s: never when all is well)."""
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{what} never held")
 
 
 async def next_value(feed: AsyncIterator[Polled[str]]) -> Polled[str]:
